@@ -1,0 +1,335 @@
+"""Validators of the SKPD dataset and organization schemas.
+
+The functions marked with ``_scheming`` are factories: ckanext-scheming calls
+them with the field definition and uses the validator they return, so the
+error messages can name the field and its allowed codes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib.navl.dictization_functions import missing
+from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
+
+from ckanext.skpd import vocab
+
+_ = tk._
+
+__all__ = [
+    "skpd_choice",
+    "skpd_multiple_choice",
+    "skpd_cadence_consistent",
+    "skpd_organization_ref",
+    "skpd_upstream_ref",
+    "skpd_drop_empty_rows",
+    "skpd_temporal_order",
+    "skpd_geojson",
+    "skpd_json_object",
+    "skpd_abbreviation",
+    "skpd_code_unique",
+]
+
+REPEATING_FIELDS = ("lineage", "exchange_needs", "authority_roles")
+_URI = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def _scheming(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn.is_a_scheming_validator = True  # type: ignore[attr-defined]
+    return fn
+
+
+def _field_label(field: dict[str, Any]) -> str:
+    label = field.get("label") or field.get("field_name", "")
+    if isinstance(label, dict):
+        lang = tk.h.lang() if _has_request() else None
+        return label.get(lang) or label.get("id") or next(iter(label.values()))
+    return str(label)
+
+
+def _has_request() -> bool:
+    try:
+        return bool(tk.request)
+    except RuntimeError:
+        return False
+
+
+def _is_empty(value: Any) -> bool:
+    return value is missing or value is None or value == "" or value == []
+
+
+@_scheming
+def skpd_choice(field: dict[str, Any], schema: dict[str, Any]) -> Callable[..., Any]:
+    """Accept one code of the field's ``skpd_vocabulary``."""
+    vocabulary = field["skpd_vocabulary"]
+    allowed = vocab.codes(vocabulary)
+
+    def validator(value: Any) -> Any:
+        if _is_empty(value):
+            return value
+        if value not in allowed:
+            raise tk.Invalid(
+                _('"{value}" is not a valid code for {field}. Use one of: {codes}.')
+                .format(value=value, field=_field_label(field), codes=", ".join(allowed))
+            )
+        return value
+
+    return validator
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, list):
+                return parsed
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return [value]
+
+
+@_scheming
+def skpd_multiple_choice(
+    field: dict[str, Any], schema: dict[str, Any]
+) -> Callable[..., Any]:
+    """Accept a list of codes (a list, a JSON list or comma-separated text).
+
+    The codes are stored as a JSON list in vocabulary order, without
+    duplicates.
+    """
+    vocabulary = field["skpd_vocabulary"]
+    allowed = vocab.codes(vocabulary)
+
+    def validator(value: Any) -> Any:
+        if _is_empty(value):
+            return value
+        values = _as_list(value)
+        unknown = [str(v) for v in values if v not in allowed]
+        if unknown:
+            raise tk.Invalid(
+                _('"{value}" is not a valid code for {field}. Use one of: {codes}.')
+                .format(
+                    value='", "'.join(unknown),
+                    field=_field_label(field),
+                    codes=", ".join(allowed),
+                )
+            )
+        return json.dumps([code for code in allowed if code in values])
+
+    return validator
+
+
+def skpd_cadence_consistent(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Check the cadence against the collection method it sits on.
+
+    Routine and periodic collection needs a cadence. Ad hoc collection takes
+    no cadence, or "irregular".
+    """
+    method = data.get(key)
+    cadence = data.get(("cadence",))
+    cadence_errors = errors.setdefault(("cadence",), [])
+    if method == "routine_periodic" and _is_empty(cadence):
+        cadence_errors.append(
+            _(
+                "A cadence is required when the collection method is routine "
+                "and periodic. Choose one of: {codes}."
+            ).format(codes=", ".join(vocab.codes("cadence")))
+        )
+    elif method == "ad_hoc" and not _is_empty(cadence) and cadence != "irregular":
+        cadence_errors.append(
+            _(
+                'Ad hoc collection has no fixed cadence, but "{value}" was given. '
+                'Leave the cadence empty, choose "irregular", or set the '
+                "collection method to routine and periodic."
+            ).format(value=cadence)
+        )
+
+
+def _find_organization(value: str) -> model.Group | None:
+    group = model.Group.get(value)
+    if group is None or not group.is_organization or group.state != "active":
+        return None
+    return group
+
+
+def skpd_organization_ref(value: Any, context: Context) -> Any:
+    """Accept the id or name of an active organization and store its id."""
+    if _is_empty(value):
+        return value
+    group = _find_organization(str(value).strip())
+    if group is None:
+        raise tk.Invalid(
+            _(
+                'Organization "{value}" not found. Give the name or id of an '
+                "existing SKPD organization."
+            ).format(value=value)
+        )
+    return group.id
+
+
+def _can_read(package: model.Package, context: Context) -> bool:
+    if context.get("ignore_auth"):
+        return True
+    try:
+        tk.check_access(
+            "package_show",
+            {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")},
+            {"id": package.id},
+        )
+    except tk.NotAuthorized:
+        return False
+    return True
+
+
+def skpd_upstream_ref(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Check one lineage upstream and store a catalogue dataset by its id.
+
+    The upstream is either an external http(s) URI, kept as it is, or the
+    name or id of a dataset of this catalogue that the user may read. A
+    dataset cannot be its own upstream.
+    """
+    value = data.get(key)
+    if _is_empty(value):
+        errors.setdefault(key, []).append(
+            _(
+                "Missing upstream dataset. Give the name or id of a dataset in "
+                "this catalogue, or an external http(s) URI."
+            )
+        )
+        return
+    value = str(value).strip()
+    if _URI.match(value):
+        data[key] = value
+        return
+    package = model.Package.get(value)
+    if package is None or package.state == "deleted" or not _can_read(package, context):
+        errors.setdefault(key, []).append(
+            _(
+                'Dataset "{value}" not found in this catalogue. Give the name or '
+                "id of an existing dataset, or an external http(s) URI."
+            ).format(value=value)
+        )
+        return
+    own = {data.get(("id",)), data.get(("name",))}
+    if package.id in own or package.name in own:
+        errors.setdefault(key, []).append(
+            _("A dataset cannot be its own upstream. Choose another dataset.")
+        )
+        return
+    data[key] = package.id
+
+
+def skpd_drop_empty_rows(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Drop the entries of repeating fields that a form left blank.
+
+    The dataset form always posts one blank entry per repeating field; it
+    carries no information, so it is removed before the entries are
+    validated. Remaining entries are renumbered from 0.
+    """
+    for field_name in REPEATING_FIELDS:
+        rows: dict[int, dict[FlattenKey, Any]] = {}
+        for flat_key in list(data):
+            if len(flat_key) == 3 and flat_key[0] == field_name:
+                rows.setdefault(flat_key[1], {})[flat_key] = data.pop(flat_key)
+        kept = [
+            row for _index, row in sorted(rows.items())
+            if not all(_is_empty(v) for v in row.values())
+        ]
+        for new_index, row in enumerate(kept):
+            for flat_key, value in row.items():
+                data[(field_name, new_index, flat_key[2])] = value
+
+
+def skpd_temporal_order(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Reject a temporal coverage that ends before it starts."""
+    start = data.get(("temporal_start",))
+    end = data.get(key)
+    if _is_empty(start) or _is_empty(end):
+        return
+    if str(end)[:10] < str(start)[:10]:
+        errors.setdefault(key, []).append(
+            _("The end date {end} is before the start date {start}.").format(
+                end=str(end)[:10], start=str(start)[:10]
+            )
+        )
+
+
+def skpd_geojson(value: Any) -> Any:
+    """Accept a GeoJSON geometry and store it as compact JSON text."""
+    from shapely.geometry import shape
+
+    if _is_empty(value):
+        return value
+    try:
+        geometry = json.loads(value) if isinstance(value, str) else value
+        shape(geometry)
+    except (ValueError, TypeError, AttributeError, KeyError) as err:
+        raise tk.Invalid(
+            _(
+                "The spatial extent is not a valid GeoJSON geometry ({error}). "
+                'Give an object such as {{"type": "Polygon", "coordinates": [...]}}.'
+            ).format(error=err)
+        ) from err
+    return json.dumps(geometry, separators=(",", ":"))
+
+
+def skpd_json_object(value: Any) -> Any:
+    """Accept a JSON object (a dict or its JSON text) and store it as text."""
+    if _is_empty(value):
+        return value
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as err:
+            raise tk.Invalid(_("Invalid JSON object: {error}").format(error=err)) from err
+    if not isinstance(value, dict):
+        raise tk.Invalid(_("A JSON object is expected."))
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def skpd_abbreviation(value: Any) -> Any:
+    """Store an SKPD abbreviation in upper case, as staff write it."""
+    if _is_empty(value):
+        return value
+    return str(value).strip().upper()
+
+
+def skpd_code_unique(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Reject an SKPD code that another organization already uses."""
+    code = data.get(key)
+    if _is_empty(code):
+        return
+    code = str(code).strip()
+    data[key] = code
+    query = model.Session.query(model.Group.id, model.Group.name).filter(
+        model.Group.extras["skpd_code"].astext == code,
+        model.Group.state != "deleted",
+    )
+    own_id = data.get(("id",))
+    for group_id, group_name in query:
+        if group_id != own_id and group_name != data.get(("name",)):
+            errors.setdefault(key, []).append(
+                _('SKPD code "{code}" is already used by "{name}".').format(
+                    code=code, name=group_name
+                )
+            )
+            return

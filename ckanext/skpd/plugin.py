@@ -1,0 +1,74 @@
+"""The skpd plugin: SKPD metadata schema, search facets and translations."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.common import CKANConfig
+from ckan.lib.plugins import DefaultTranslation
+
+import ckanext.skpd.i18n as i18n_package
+from ckanext.skpd import indexing
+
+
+@tk.blanket.helpers
+@tk.blanket.validators
+class SkpdPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+
+    # IConfigurer
+
+    def update_config(self, config: CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
+
+    # ITranslation
+
+    def i18n_directory(self) -> str:
+        # The catalogues live in the top-level i18n/ folder, which setup.py
+        # installs as the package ckanext.skpd.i18n.
+        return os.path.dirname(i18n_package.__file__)
+
+    # IFacets
+
+    def dataset_facets(
+        self, facets_dict: dict[str, Any], package_type: str
+    ) -> dict[str, Any]:
+        for field, _vocabulary, title in indexing.FACETS:
+            facets_dict[field] = tk._(title)
+        return facets_dict
+
+    def organization_facets(
+        self, facets_dict: dict[str, Any], organization_type: str, package_type: Any
+    ) -> dict[str, Any]:
+        return self.dataset_facets(facets_dict, package_type)
+
+    def group_facets(
+        self, facets_dict: dict[str, Any], group_type: str, package_type: Any
+    ) -> dict[str, Any]:
+        return self.dataset_facets(facets_dict, package_type)
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return indexing.before_dataset_index(pkg_dict)
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        facets = search_results.get("search_facets")
+        if facets:
+            indexing.label_facets(facets, _current_lang())
+        return search_results
+
+
+def _current_lang() -> str | None:
+    try:
+        return tk.h.lang()
+    except (RuntimeError, TypeError, AttributeError):
+        return None

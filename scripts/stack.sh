@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Install and run the services of the catalogue as the user's own instances:
+# PostgreSQL, Redis and Solr, with their data under the state folder.
+#
+#   scripts/stack.sh install   operating-system packages (apt), once
+#   scripts/stack.sh venv      Python virtual environment with CKAN and the extension
+#   scripts/stack.sh start     start PostgreSQL, Redis and Solr (safe to repeat)
+#   scripts/stack.sh db INI    create or migrate the databases of a CKAN ini
+#   scripts/stack.sh stop      stop the services
+#   scripts/stack.sh status    print what runs where
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STATE=${SKPD_STATE:-$ROOT/.stack}
+VENV=${SKPD_VENV:-$STATE/venv}
+PG_PORT=${SKPD_PG_PORT:-54329}
+REDIS_PORT=${SKPD_REDIS_PORT:-63799}
+PG_DATA=$STATE/postgres/data
+PG_LOG=$STATE/postgres/postgres.log
+REDIS_DIR=$STATE/redis
+WAIT=${SKPD_WAIT:-60}
+
+APT_PACKAGES=(
+  postgresql postgresql-contrib redis-server libpq-dev gettext libmagic1
+  python3-venv python3-dev build-essential openjdk-17-jdk-headless maven curl
+)
+
+log() { printf '[stack] %s\n' "$*"; }
+die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] || die "PostgreSQL server binaries not found; run 'scripts/stack.sh install'"
+  echo "$dir"
+}
+
+# PostgreSQL refuses to run as root, so root runs it as the postgres user.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && { exec 3>&- 3<&-; return 0; }
+  return 1
+}
+
+cmd_install() {
+  local missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" \
+      || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "operating-system packages already installed"
+    return
+  fi
+  log "installing: ${missing[*]}"
+  as_root apt-get update -qq \
+    || die "apt-get update failed; check the network and /etc/apt/sources.list"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" \
+    || die "could not install ${missing[*]}; install them by hand and run again"
+  # The Debian packages start system-wide servers; this project runs its own.
+  as_root systemctl disable --now redis-server postgresql >/dev/null 2>&1 || true
+}
+
+cmd_venv() {
+  local stamp=$STATE/venv.stamp
+  local want
+  want=$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/setup.py" \
+    | sha256sum | cut -d' ' -f1)
+  if [ -x "$VENV/bin/ckan" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    log "virtual environment up to date: $VENV"
+  else
+    mkdir -p "$STATE"
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" \
+      || die "could not create $VENV; install python3-venv"
+    "$VENV/bin/pip" install -q -U pip wheel setuptools
+    "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt" -r "$ROOT/dev-requirements.txt" \
+      || die "pip could not install the requirements; see the output above"
+    "$VENV/bin/pip" install -q -e "$ROOT" || die "pip could not install the extension"
+    echo "$want" >"$stamp"
+  fi
+  "$ROOT/scripts/i18n.sh" compile
+}
+
+pg_start() {
+  local bin
+  bin=$(pg_bin)
+  mkdir -p "$STATE/postgres"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$STATE/postgres"
+    runuser -u postgres -- test -w "$STATE/postgres" \
+      || die "the postgres user cannot write $STATE/postgres; put the checkout where that user can reach it, or set SKPD_STATE"
+  fi
+  if [ ! -s "$PG_DATA/PG_VERSION" ]; then
+    log "initialising PostgreSQL in $PG_DATA"
+    as_pg "$bin/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 \
+      --locale=C.UTF-8 >"$STATE/postgres/initdb.log" 2>&1 \
+      || die "initdb failed; see $STATE/postgres/initdb.log"
+  fi
+  if as_pg "$bin/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+    log "PostgreSQL already running on port $PG_PORT"
+    return
+  fi
+  port_in_use "$PG_PORT" \
+    && die "port $PG_PORT is taken by another program; stop it or set SKPD_PG_PORT"
+  as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$WAIT" \
+    -o "-p $PG_PORT -k '' -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" \
+    start >/dev/null \
+    || die "PostgreSQL did not come up in ${WAIT}s; see $PG_LOG"
+  log "PostgreSQL running on 127.0.0.1:$PG_PORT"
+}
+
+redis_start() {
+  mkdir -p "$REDIS_DIR"
+  local pid_file=$REDIS_DIR/redis.pid
+  if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    log "Redis already running on port $REDIS_PORT"
+    return
+  fi
+  port_in_use "$REDIS_PORT" \
+    && die "port $REDIS_PORT is taken by another program; stop it or set SKPD_REDIS_PORT"
+  command -v redis-server >/dev/null || die "redis-server not found; run 'scripts/stack.sh install'"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" \
+    --daemonize yes --pidfile "$pid_file" --logfile "$REDIS_DIR/redis.log" \
+    --save "" --appendonly no >/dev/null
+  for _ in $(seq "$WAIT"); do
+    port_in_use "$REDIS_PORT" && { log "Redis running on 127.0.0.1:$REDIS_PORT"; return; }
+    sleep 1
+  done
+  die "Redis did not come up in ${WAIT}s; see $REDIS_DIR/redis.log"
+}
+
+cmd_start() {
+  pg_start
+  redis_start
+  SKPD_STATE=$STATE SKPD_VENV=$VENV "$ROOT/scripts/solr.sh" start
+}
+
+psql_admin() {
+  as_pg "$(pg_bin)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"
+}
+
+ensure_database() {
+  local user=$1 password=$2 db=$3
+  if [ -z "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='$user'")" ]; then
+    psql_admin -c "CREATE ROLE $user LOGIN PASSWORD '$password'"
+  fi
+  if [ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname='$db'")" ]; then
+    log "creating database $db"
+    psql_admin -c "CREATE DATABASE $db OWNER $user ENCODING 'UTF8' TEMPLATE template0"
+  fi
+}
+
+# Create the database named in the ini's sqlalchemy.url (or CKAN_SQLALCHEMY_URL)
+# and apply CKAN's and the harvester's migrations.
+cmd_db() {
+  local ini=${1:?usage: stack.sh db INI}
+  local url
+  url=${CKAN_SQLALCHEMY_URL:-$(sed -n 's/^sqlalchemy.url *= *//p' "$ini" | head -n 1)}
+  [[ $url =~ ^postgresql://([^:]+):([^@]+)@[^/]+/([A-Za-z0-9_]+)$ ]] \
+    || die "cannot read user, password and database from sqlalchemy.url '$url' in $ini"
+  ensure_database "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+  "$VENV/bin/ckan" -c "$ini" db upgrade >/dev/null \
+    || die "'ckan db upgrade' failed for $ini; see the output above"
+  "$VENV/bin/ckan" -c "$ini" db upgrade -p harvest >/dev/null \
+    || die "'ckan db upgrade -p harvest' failed for $ini"
+  log "database ${BASH_REMATCH[3]} is up to date"
+}
+
+cmd_stop() {
+  SKPD_STATE=$STATE SKPD_VENV=$VENV "$ROOT/scripts/solr.sh" stop || true
+  if [ -f "$REDIS_DIR/redis.pid" ] && kill -0 "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null; then
+    kill "$(cat "$REDIS_DIR/redis.pid")" && log "Redis stopped"
+  fi
+  if [ -s "$PG_DATA/PG_VERSION" ]; then
+    as_pg "$(pg_bin)/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 \
+      && log "PostgreSQL stopped" || true
+  fi
+}
+
+cmd_status() {
+  port_in_use "$PG_PORT" && log "PostgreSQL: 127.0.0.1:$PG_PORT" || log "PostgreSQL: not running"
+  port_in_use "$REDIS_PORT" && log "Redis: 127.0.0.1:$REDIS_PORT" || log "Redis: not running"
+  SKPD_STATE=$STATE "$ROOT/scripts/solr.sh" status || true
+}
+
+case "${1:-}" in
+  install) cmd_install ;;
+  venv) cmd_venv ;;
+  start) cmd_start ;;
+  db) shift; cmd_db "$@" ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  *) sed -n '2,11p' "$0"; exit 2 ;;
+esac
