@@ -14,6 +14,7 @@ import ckanext.skpd.i18n as i18n_package
 from ckanext.skpd import indexing
 
 
+@tk.blanket.cli
 @tk.blanket.helpers
 @tk.blanket.validators
 class SkpdPlugin(p.SingletonPlugin, DefaultTranslation):
