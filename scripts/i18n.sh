@@ -20,7 +20,7 @@ compile() {
 }
 
 update() {
-  (cd "$ROOT" && "$VENV/bin/pybabel" extract -F babel.cfg -k _ -k ngettext \
+  (cd "$ROOT" && "$VENV/bin/pybabel" extract -F babel.cfg -k _ -k N_ -k ngettext \
     --no-location --sort-output --project=ckanext-skpd -o "$POT" ckanext)
   for po in "$ROOT"/i18n/*/LC_MESSAGES/$DOMAIN.po; do
     msgmerge --quiet --update --backup=none --no-fuzzy-matching "$po" "$POT"

@@ -159,7 +159,8 @@ ensure_database() {
 }
 
 # Create the database named in the ini's sqlalchemy.url (or CKAN_SQLALCHEMY_URL)
-# and apply CKAN's and the harvester's migrations.
+# and apply the migrations of CKAN and of every enabled plugin (activity,
+# harvest).
 cmd_db() {
   local ini=${1:?usage: stack.sh db INI}
   local url
@@ -169,8 +170,8 @@ cmd_db() {
   ensure_database "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
   "$VENV/bin/ckan" -c "$ini" db upgrade >/dev/null \
     || die "'ckan db upgrade' failed for $ini; see the output above"
-  "$VENV/bin/ckan" -c "$ini" db upgrade -p harvest >/dev/null \
-    || die "'ckan db upgrade -p harvest' failed for $ini"
+  "$VENV/bin/ckan" -c "$ini" db pending-migrations --apply >/dev/null \
+    || die "'ckan db pending-migrations --apply' (extension tables) failed for $ini"
   log "database ${BASH_REMATCH[3]} is up to date"
 }
 

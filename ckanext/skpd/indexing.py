@@ -14,15 +14,21 @@ import ckan.model as model
 
 from ckanext.skpd import vocab
 
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
 # Facet field, its vocabulary (None for an organization reference) and the
 # English facet title; the title is translated at display time.
 FACETS: list[tuple[str, str | None, str]] = [
-    ("skpd_domain", "domain", "Data domains"),
-    ("skpd_collection_method", "collection_method", "Collection methods"),
-    ("skpd_cadence", "cadence", "Cadences"),
-    ("skpd_availability", "availability_form", "Availability forms"),
-    ("skpd_access_level", "access_level", "Access levels"),
-    ("skpd_role_holder", None, "Role-holding SKPD"),
+    ("skpd_domain", "domain", N_("Data domains")),
+    ("skpd_collection_method", "collection_method", N_("Collection methods")),
+    ("skpd_cadence", "cadence", N_("Cadences")),
+    ("skpd_availability", "availability_form", N_("Availability forms")),
+    ("skpd_access_level", "access_level", N_("Access levels")),
+    ("skpd_role_holder", None, N_("Role-holding SKPD")),
 ]
 
 # Raw schema fields whose JSON text is replaced by the skpd_* fields.

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.lib.navl.dictization_functions import missing
+from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ckanext.skpd import vocab
@@ -26,7 +26,8 @@ __all__ = [
     "skpd_cadence_consistent",
     "skpd_organization_ref",
     "skpd_upstream_ref",
-    "skpd_drop_empty_rows",
+    "skpd_skip_blank_row",
+    "skpd_drop_blank_rows",
     "skpd_temporal_order",
     "skpd_geojson",
     "skpd_json_object",
@@ -232,23 +233,35 @@ def skpd_upstream_ref(
     data[key] = package.id
 
 
-def skpd_drop_empty_rows(
+def _row_keys(key: FlattenKey, data: FlattenDataDict) -> list[FlattenKey]:
+    return [k for k in data if len(k) == 3 and k[:2] == key[:2]]
+
+
+def skpd_skip_blank_row(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
-    """Drop the entries of repeating fields that a form left blank.
+    """Skip the validation of an entry whose subfields are all blank.
 
-    The dataset form always posts one blank entry per repeating field; it
-    carries no information, so it is removed before the entries are
-    validated. Remaining entries are renumbered from 0.
+    The dataset form always posts one blank entry per repeating field. It
+    carries no information, so it is not validated and skpd_drop_blank_rows
+    removes it afterwards.
     """
+    if len(key) == 3 and all(_is_empty(data.get(k)) for k in _row_keys(key, data)):
+        raise StopOnError
+
+
+def skpd_drop_blank_rows(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Remove the blank entries of repeating fields and renumber the rest."""
     for field_name in REPEATING_FIELDS:
         rows: dict[int, dict[FlattenKey, Any]] = {}
-        for flat_key in list(data):
-            if len(flat_key) == 3 and flat_key[0] == field_name:
-                rows.setdefault(flat_key[1], {})[flat_key] = data.pop(flat_key)
+        for flat_key in [k for k in data if len(k) == 3 and k[0] == field_name]:
+            rows.setdefault(flat_key[1], {})[flat_key] = data.pop(flat_key)
         kept = [
-            row for _index, row in sorted(rows.items())
-            if not all(_is_empty(v) for v in row.values())
+            row
+            for _index, row in sorted(rows.items())
+            if not all(_is_empty(value) for value in row.values())
         ]
         for new_index, row in enumerate(kept):
             for flat_key, value in row.items():
