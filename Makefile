@@ -1,0 +1,60 @@
+# ckanext-skpd: the two commands are `make run` and `make test`.
+# Every target installs or starts what it needs and is safe to repeat.
+
+SHELL := /bin/bash
+STATE ?= $(CURDIR)/.stack
+VENV ?= $(STATE)/venv
+export SKPD_STATE := $(STATE)
+export SKPD_VENV := $(VENV)
+
+.PHONY: run test stop install venv services db-run db-test i18n i18n-update \
+	wheel-test lint reset help
+
+help:
+	@echo "make run     install what is missing, start the services, load the demo"
+	@echo "             catalogue when the site is empty, serve http://127.0.0.1:5000"
+	@echo "make test    the same set-up, then the whole test suite"
+	@echo "make stop    stop the site's background processes and the services"
+	@echo "make reset   stop, then delete the state folder $(STATE) (all data)"
+	@echo "make i18n-update  re-extract the strings and update the catalogues"
+
+install:
+	@scripts/stack.sh install
+
+venv: install
+	@scripts/stack.sh venv
+
+services: venv
+	@scripts/stack.sh start
+
+db-run: services
+	@scripts/site.sh config
+	@scripts/stack.sh db $(STATE)/ckan.ini
+
+db-test: services
+	@scripts/stack.sh db test.ini
+
+run: db-run
+	@scripts/site.sh workers
+	@scripts/site.sh load
+	@scripts/site.sh serve
+
+test: db-test
+	@mkdir -p test-artifacts
+	$(VENV)/bin/pytest --ckan-ini=test.ini $(PYTEST_ARGS)
+
+stop:
+	@scripts/site.sh stop || true
+	@scripts/stack.sh stop
+
+reset: stop
+	rm -rf $(STATE)
+
+i18n:
+	@scripts/i18n.sh compile
+
+i18n-update:
+	@scripts/i18n.sh update
+
+lint:
+	$(VENV)/bin/ruff check ckanext tests

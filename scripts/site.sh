@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The demo catalogue site: its configuration, its background processes and
+# its first load.
+#
+#   scripts/site.sh config      write $STATE/ckan.ini (kept; settings re-applied)
+#   scripts/site.sh workers     start the data server, the harvest consumers
+#                               and the job worker (safe to repeat)
+#   scripts/site.sh load        load the demo catalogue when the site is empty
+#   scripts/site.sh serve       serve the site in the foreground (Ctrl-C stops it)
+#   scripts/site.sh stop        stop the background processes
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STATE=${SKPD_STATE:-$ROOT/.stack}
+VENV=${SKPD_VENV:-$STATE/venv}
+INI=$STATE/ckan.ini
+LOGS=$STATE/logs
+RUN=$STATE/run
+PORT=${SKPD_PORT:-5000}
+PG_PORT=${SKPD_PG_PORT:-54329}
+REDIS_PORT=${SKPD_REDIS_PORT:-63799}
+SOLR_PORT=${SKPD_SOLR_PORT:-18983}
+DATA_PORT=${SKPD_DATA_PORT:-18080}
+DATA_DIR=${SKPD_DATA_DIR:-$ROOT/../shared/data/datajson}
+CKAN=$VENV/bin/ckan
+
+log() { printf '[site] %s\n' "$*"; }
+die() { printf '[site] ERROR: %s\n' "$*" >&2; exit 1; }
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && { exec 3>&- 3<&-; return 0; }
+  return 1
+}
+
+cmd_config() {
+  mkdir -p "$STATE/storage" "$LOGS" "$RUN"
+  if [ ! -f "$INI" ]; then
+    "$CKAN" generate config "$INI" >/dev/null || die "could not write $INI"
+    log "wrote $INI"
+  fi
+  # Re-applied at every start, so a changed port or plugin list takes effect.
+  "$CKAN" config-tool "$INI" \
+    "ckan.site_url = http://127.0.0.1:$PORT" \
+    "ckan.site_id = skpd" \
+    "ckan.site_title = Katalog Data SKPD" \
+    "sqlalchemy.url = postgresql://ckan_skpd:ckan_skpd@127.0.0.1:$PG_PORT/ckan_skpd" \
+    "solr_url = http://127.0.0.1:$SOLR_PORT/solr/ckan" \
+    "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/0" \
+    "ckan.plugins = skpd scheming_datasets scheming_organizations activity harvest skpd_datajson dcat spatial_metadata spatial_query" \
+    "scheming.dataset_schemas = ckanext.skpd.schemas:dataset.yaml" \
+    "scheming.organization_schemas = ckanext.skpd.schemas:organization.yaml" \
+    "scheming.presets = ckanext.scheming:presets.json" \
+    "ckanext.spatial.search_backend = solr-bbox" \
+    "ckan.harvest.mq.type = redis" \
+    "ckan.harvest.mq.hostname = 127.0.0.1" \
+    "ckan.harvest.mq.port = $REDIS_PORT" \
+    "ckan.harvest.mq.redis_db = 0" \
+    "ckan.locale_default = id" \
+    "ckan.locales_offered = id en" \
+    "ckan.storage_path = $STATE/storage" \
+    "ckan.auth.create_unowned_dataset = false" \
+    "ckan.auth.user_create_organizations = false" \
+    >/dev/null || die "could not update $INI"
+}
+
+# start_daemon NAME COMMAND...: run COMMAND in the background unless the
+# process recorded in $RUN/NAME.pid is still alive.
+start_daemon() {
+  local name=$1
+  shift
+  local pid_file=$RUN/$name.pid
+  if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    log "$name already running (pid $(cat "$pid_file"))"
+    return
+  fi
+  nohup "$@" >>"$LOGS/$name.log" 2>&1 &
+  echo $! >"$pid_file"
+  log "$name started (pid $!, log $LOGS/$name.log)"
+}
+
+stop_daemon() {
+  local pid_file=$RUN/$1.pid
+  [ -f "$pid_file" ] || return 0
+  local pid
+  pid=$(cat "$pid_file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+    log "$1 stopped"
+  fi
+  rm -f "$pid_file"
+}
+
+cmd_workers() {
+  mkdir -p "$LOGS" "$RUN"
+  [ -d "$DATA_DIR" ] || die "demo data folder $DATA_DIR not found; set SKPD_DATA_DIR"
+  if [ ! -f "$RUN/data-server.pid" ] || ! kill -0 "$(cat "$RUN/data-server.pid")" 2>/dev/null; then
+    port_in_use "$DATA_PORT" \
+      && die "port $DATA_PORT is taken by another program; stop it or set SKPD_DATA_PORT"
+  fi
+  start_daemon data-server "$VENV/bin/python" -m http.server "$DATA_PORT" \
+    --bind 127.0.0.1 --directory "$DATA_DIR"
+  start_daemon gather-consumer "$CKAN" -c "$INI" harvester gather-consumer
+  start_daemon fetch-consumer "$CKAN" -c "$INI" harvester fetch-consumer
+  start_daemon jobs-worker "$CKAN" -c "$INI" jobs worker
+}
+
+cmd_load() {
+  "$CKAN" -c "$INI" skpd load-demo --skip-if-loaded \
+    --data-dir "$DATA_DIR" --base-url "http://127.0.0.1:$DATA_PORT"
+}
+
+cmd_serve() {
+  port_in_use "$PORT" && die "port $PORT is taken; stop the program using it or set SKPD_PORT"
+  log "serving http://127.0.0.1:$PORT (Ctrl-C stops the web process; 'make stop' stops the rest)"
+  exec "$CKAN" -c "$INI" run --host 127.0.0.1 --port "$PORT" --disable-reloader --threaded
+}
+
+cmd_stop() {
+  for name in jobs-worker fetch-consumer gather-consumer data-server; do
+    stop_daemon "$name"
+  done
+}
+
+case "${1:-}" in
+  config) cmd_config ;;
+  workers) cmd_workers ;;
+  load) cmd_load ;;
+  serve) cmd_serve ;;
+  stop) cmd_stop ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
+esac
