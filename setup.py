@@ -5,7 +5,28 @@ ckanext.skpd.schemas and ckanext.skpd.i18n, so an installed copy finds
 its scheming schemas and compiled translations next to its code.
 """
 
-from setuptools import setup
+import pathlib
+
+from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+
+class BuildWithCatalogues(build_py):
+    """Compile the gettext catalogues of i18n/ into the built package."""
+
+    def run(self) -> None:
+        super().run()
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        target = pathlib.Path(self.build_lib, "ckanext", "skpd", "i18n")
+        for po_path in pathlib.Path("i18n").glob("*/LC_MESSAGES/*.po"):
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file)
+            mo_path = target / po_path.relative_to("i18n").with_suffix(".mo")
+            mo_path.parent.mkdir(parents=True, exist_ok=True)
+            with mo_path.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
 
 setup(
     name="ckanext-skpd",
@@ -16,14 +37,8 @@ setup(
     ),
     license="AGPL-3.0-or-later",
     python_requires=">=3.10",
-    packages=[
-        "ckanext",
-        "ckanext.skpd",
-        "ckanext.skpd.logic",
-        "ckanext.skpd.harvesters",
-        "ckanext.skpd.schemas",
-        "ckanext.skpd.i18n",
-    ],
+    packages=find_packages(include=["ckanext", "ckanext.skpd", "ckanext.skpd.*"])
+    + ["ckanext.skpd.schemas", "ckanext.skpd.i18n"],
     package_dir={
         "ckanext.skpd.schemas": "schemas",
         "ckanext.skpd.i18n": "i18n",
@@ -41,6 +56,7 @@ setup(
     },
     include_package_data=False,
     zip_safe=False,
+    cmdclass={"build_py": BuildWithCatalogues},
     entry_points={
         "ckan.plugins": [
             "skpd = ckanext.skpd.plugin:SkpdPlugin",
