@@ -121,3 +121,13 @@ class TestDatasetPage:
         assert "Tahunan" in page
         assert "Dinas Kesehatan" in page
         assert "20 Tahun Sekali" in page
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestDatasetForm:
+    def test_form_renders_first_step(self, app, editor_token):
+        """An editor gets the first step of the dataset form."""
+        page = app.get("/dataset/new", headers={"Authorization": editor_token}).body
+
+        assert "1. Pemilik data" in page
+        assert 'name="producer"' in page
