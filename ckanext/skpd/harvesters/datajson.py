@@ -143,7 +143,9 @@ class SkpdDataJsonHarvester(DCATJSONHarvester):
 
         A catalogue-level publisher is copied into the records that name
         none. Records without an identifier get the SHA-1 of their JSON
-        text as guid.
+        text as guid. Catalogues do repeat an identifier on different
+        records; a repeat gets the identifier plus a hash of its title, so
+        each record stays one dataset across runs.
         """
         document = json.loads(content)
         if isinstance(document, list):
@@ -154,13 +156,19 @@ class SkpdDataJsonHarvester(DCATJSONHarvester):
         else:
             raise ValueError("Wrong JSON object: expected a catalogue or a list")
 
+        seen: set[str] = set()
         for record in records:
             if publisher and isinstance(record, dict) and not record.get("publisher"):
                 record[datajson.CATALOGUE_PUBLISHER_KEY] = publisher
             as_string = json.dumps(record, ensure_ascii=False)
             guid = record.get("identifier") if isinstance(record, dict) else None
             if not guid:
-                guid = sha1(as_string.encode("utf-8")).hexdigest()
+                guid = _sha1(as_string)
+            elif str(guid) in seen:
+                title = str(record.get("title") or as_string)
+                log.warning("Identifier %s repeats; record %r gets its own", guid, title)
+                guid = "{}#{}".format(guid, _sha1(title)[:12])
+            seen.add(str(guid))
             yield str(guid), as_string
 
     # Import
@@ -297,9 +305,12 @@ class SkpdDataJsonHarvester(DCATJSONHarvester):
                 org_id = self._organization(skpd, aliases, created)
                 if org_id != owner:
                     package[field_name] = org_id
-        package["extras"] = list(package.get("extras", [])) + [
-            {"key": "harvest_source_url", "value": harvest_object.source.url},
-        ]
+        extras = [e for e in package.get("extras", []) if e["key"] != "guid"]
+        extras.append({"key": "guid", "value": harvest_object.guid})
+        if result.identifier and result.identifier != harvest_object.guid:
+            extras.append({"key": "remote_identifier", "value": result.identifier})
+        extras.append({"key": "harvest_source_url", "value": harvest_object.source.url})
+        package["extras"] = extras
         return package
 
     def _organization(
@@ -336,13 +347,11 @@ class SkpdDataJsonHarvester(DCATJSONHarvester):
             data["kind"] = skpd.kind
         if skpd.raw and skpd.raw != skpd.title:
             data["aliases"] = [skpd.raw]
-        context = {
-            "user": self._get_user_name(),
-            "ignore_auth": True,
-            "return_id_only": True,
-        }
+        # No return_id_only: the activity plugin of CKAN 2.12 expects the
+        # organization dict as the action's result.
+        context = {"user": self._get_user_name(), "ignore_auth": True}
         try:
-            org_id = tk.get_action("organization_create")(context, data)
+            org_id = tk.get_action("organization_create")(context, data)["id"]
         except tk.ValidationError as err:
             raise ImportProblem(
                 'Could not create the SKPD organization "{}": {}'.format(
@@ -420,6 +429,10 @@ class SkpdDataJsonHarvester(DCATJSONHarvester):
             )
         except tk.ObjectNotFound:
             return None
+
+
+def _sha1(text: str) -> str:
+    return sha1(text.encode("utf-8")).hexdigest()
 
 
 def _alias_by_key(aliases: dict[str, str], key: str) -> str | None:
