@@ -1,9 +1,12 @@
-"""The skpd plugin: SKPD metadata schema, search facets and translations."""
+"""The skpd plugin: SKPD metadata schema, search facets, views and translations."""
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from types import ModuleType
+from typing import Any, Callable
+
+from flask import Blueprint
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -11,22 +14,38 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
 import ckanext.skpd.i18n as i18n_package
-from ckanext.skpd import indexing
+from ckanext.skpd import helpers, indexing, interop, lineage, ui
+
+# Feature packages. Each exposes actions(), auth_functions(), blueprints()
+# and helpers(), which this plugin registers with CKAN.
+FEATURES: tuple[ModuleType, ...] = (lineage, interop, ui)
+
+
+def _merged(method: str) -> dict[str, Callable[..., Any]]:
+    merged: dict[str, Callable[..., Any]] = {}
+    for feature in FEATURES:
+        merged.update(getattr(feature, method)())
+    return merged
 
 
 @tk.blanket.cli
-@tk.blanket.helpers
 @tk.blanket.validators
 class SkpdPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IBlueprint)
+    p.implements(p.ITemplateHelpers)
 
     # IConfigurer
 
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
+        tk.add_resource("assets", "skpd")
 
     # ITranslation
 
@@ -34,6 +53,21 @@ class SkpdPlugin(p.SingletonPlugin, DefaultTranslation):
         # The catalogues live in the top-level i18n/ folder, which setup.py
         # installs as the package ckanext.skpd.i18n.
         return os.path.dirname(i18n_package.__file__)
+
+    # IActions, IAuthFunctions, IBlueprint, ITemplateHelpers
+
+    def get_actions(self) -> dict[str, Callable[..., Any]]:
+        return _merged("actions")
+
+    def get_auth_functions(self) -> dict[str, Callable[..., Any]]:
+        return _merged("auth_functions")
+
+    def get_blueprint(self) -> list[Blueprint]:
+        return [bp for feature in FEATURES for bp in feature.blueprints()]
+
+    def get_helpers(self) -> dict[str, Callable[..., Any]]:
+        base = {name: getattr(helpers, name) for name in helpers.__all__}
+        return {**base, **_merged("helpers")}
 
     # IFacets
 
