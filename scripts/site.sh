@@ -52,9 +52,6 @@ cmd_config() {
     "scheming.presets = ckanext.scheming:presets.json" \
     "ckanext.spatial.search_backend = solr-bbox" \
     "ckan.harvest.mq.type = redis" \
-    "ckan.harvest.mq.hostname = 127.0.0.1" \
-    "ckan.harvest.mq.port = $REDIS_PORT" \
-    "ckan.harvest.mq.redis_db = 0" \
     "ckan.locale_default = id" \
     "ckan.locales_offered = id en" \
     "ckan.storage_path = $STATE/storage" \
