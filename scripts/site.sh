@@ -57,6 +57,7 @@ cmd_config() {
     "ckan.storage_path = $STATE/storage" \
     "ckan.auth.create_unowned_dataset = false" \
     "ckan.auth.user_create_organizations = false" \
+    "ckan.gravatar_default = disabled" \
     >/dev/null || die "could not update $INI"
 }
 

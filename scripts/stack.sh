@@ -23,6 +23,7 @@ WAIT=${SKPD_WAIT:-60}
 APT_PACKAGES=(
   postgresql postgresql-contrib redis-server libpq-dev gettext libmagic1
   python3-venv python3-dev build-essential openjdk-17-jdk-headless maven curl
+  chromium fonts-dejavu-core
 )
 
 log() { printf '[stack] %s\n' "$*"; }

@@ -53,3 +53,6 @@ def disdukcapil(skpd_factory: Callable[..., dict[str, Any]]) -> dict[str, Any]:
         skpd_code="2.12.01",
         urusan=["population"],
     )
+
+
+pytest_plugins = ["tests.browser_fixtures"]
