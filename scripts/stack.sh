@@ -15,8 +15,6 @@ STATE=${SKPD_STATE:-$ROOT/.stack}
 VENV=${SKPD_VENV:-$STATE/venv}
 PG_PORT=${SKPD_PG_PORT:-54329}
 REDIS_PORT=${SKPD_REDIS_PORT:-63799}
-PG_DATA=$STATE/postgres/data
-PG_LOG=$STATE/postgres/postgres.log
 REDIS_DIR=$STATE/redis
 WAIT=${SKPD_WAIT:-60}
 
@@ -90,20 +88,34 @@ cmd_venv() {
   "$ROOT/scripts/i18n.sh" compile
 }
 
+# Root runs PostgreSQL as the postgres user, which must reach the data
+# folder. When the checkout sits where that user cannot go (under /root, for
+# example), the data lives under /var/tmp instead, in a folder named after
+# the state folder.
+pg_paths() {
+  PG_HOME=$STATE/postgres
+  if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1; then
+    mkdir -p "$PG_HOME"
+    chown postgres "$PG_HOME"
+    if ! runuser -u postgres -- test -w "$PG_HOME"; then
+      PG_HOME=/var/tmp/ckanext-skpd-$(printf '%s' "$STATE" | sha1sum | cut -c1-12)/postgres
+      mkdir -p "$PG_HOME"
+      chown postgres "$PG_HOME"
+    fi
+  fi
+  PG_DATA=$PG_HOME/data
+  PG_LOG=$PG_HOME/postgres.log
+}
+
 pg_start() {
   local bin
   bin=$(pg_bin)
-  mkdir -p "$STATE/postgres"
-  if [ "$(id -u)" -eq 0 ]; then
-    chown postgres "$STATE/postgres"
-    runuser -u postgres -- test -w "$STATE/postgres" \
-      || die "the postgres user cannot write $STATE/postgres; put the checkout where that user can reach it, or set SKPD_STATE"
-  fi
+  mkdir -p "$PG_HOME"
   if [ ! -s "$PG_DATA/PG_VERSION" ]; then
     log "initialising PostgreSQL in $PG_DATA"
     as_pg "$bin/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 \
-      --locale=C.UTF-8 >"$STATE/postgres/initdb.log" 2>&1 \
-      || die "initdb failed; see $STATE/postgres/initdb.log"
+      --locale=C.UTF-8 >"$PG_HOME/initdb.log" 2>&1 \
+      || die "initdb failed; see $PG_HOME/initdb.log"
   fi
   if as_pg "$bin/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
     log "PostgreSQL already running on port $PG_PORT"
@@ -139,6 +151,7 @@ redis_start() {
 }
 
 cmd_start() {
+  pg_paths
   pg_start
   redis_start
   SKPD_STATE=$STATE SKPD_VENV=$VENV "$ROOT/scripts/solr.sh" start
@@ -163,6 +176,7 @@ ensure_database() {
 # and apply the migrations of CKAN and of every enabled plugin (activity,
 # harvest).
 cmd_db() {
+  pg_paths
   local ini=${1:?usage: stack.sh db INI}
   local url
   url=${CKAN_SQLALCHEMY_URL:-$(sed -n 's/^sqlalchemy.url *= *//p' "$ini" | head -n 1)}
@@ -177,6 +191,7 @@ cmd_db() {
 }
 
 cmd_stop() {
+  pg_paths
   SKPD_STATE=$STATE SKPD_VENV=$VENV "$ROOT/scripts/solr.sh" stop || true
   if [ -f "$REDIS_DIR/redis.pid" ] && kill -0 "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null; then
     kill "$(cat "$REDIS_DIR/redis.pid")" && log "Redis stopped"
@@ -188,6 +203,7 @@ cmd_stop() {
 }
 
 cmd_status() {
+  pg_paths
   port_in_use "$PG_PORT" && log "PostgreSQL: 127.0.0.1:$PG_PORT" || log "PostgreSQL: not running"
   port_in_use "$REDIS_PORT" && log "Redis: 127.0.0.1:$REDIS_PORT" || log "Redis: not running"
   SKPD_STATE=$STATE "$ROOT/scripts/solr.sh" status || true
