@@ -20,7 +20,7 @@ class BuildWithCatalogues(build_py):
         from babel.messages.pofile import read_po
 
         target = pathlib.Path(self.build_lib, "ckanext", "skpd", "i18n")
-        for po_path in pathlib.Path("i18n").glob("*/LC_MESSAGES/*.po"):
+        for po_path in pathlib.Path("i18n").glob("**/LC_MESSAGES/*.po"):
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file)
             mo_path = target / po_path.relative_to("i18n").with_suffix(".mo")
@@ -52,7 +52,16 @@ setup(
             "demo/*.json",
         ],
         "ckanext.skpd.schemas": ["*.yaml"],
-        "ckanext.skpd.i18n": ["*.pot", "*/LC_MESSAGES/*.po", "*/LC_MESSAGES/*.mo"],
+        "ckanext.skpd.i18n": [
+            "*.pot",
+            "*/LC_MESSAGES/*.po",
+            "*/LC_MESSAGES/*.mo",
+            # The completed stock catalogues (ckanext.skpd.translations).
+            "core/*.pot",
+            "core/*/LC_MESSAGES/*.po",
+            "extensions/*/*.pot",
+            "extensions/*/*/LC_MESSAGES/*.po",
+        ],
     },
     include_package_data=False,
     zip_safe=False,
@@ -61,6 +70,11 @@ setup(
         "ckan.plugins": [
             "skpd = ckanext.skpd.plugin:SkpdPlugin",
             "skpd_datajson = ckanext.skpd.harvesters.datajson:SkpdDataJsonHarvester",
+            "skpd_i18n_core = ckanext.skpd.translations.plugins:CoreTranslation",
+            "skpd_i18n_harvest = ckanext.skpd.translations.plugins:HarvestTranslation",
+            "skpd_i18n_dcat = ckanext.skpd.translations.plugins:DcatTranslation",
+            "skpd_i18n_scheming = ckanext.skpd.translations.plugins:SchemingTranslation",
+            "skpd_i18n_spatial = ckanext.skpd.translations.plugins:SpatialTranslation",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
