@@ -141,6 +141,9 @@ _PRINTF = re.compile(r"%(?:\([^)]*\))?[#0+-]?\d*(?:\.\d+)?[sdifrxXeEgGcu]|%%")
 _BRACE = re.compile(r"\{\{|\}\}|\{[^{}\s]*\}")
 # HTML tags (with their attributes) and character references.
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|&[A-Za-z]+;|&#\d+;")
+# Attributes whose values are text for the reader, which a translation
+# translates. Their values are left out of the comparison.
+_TEXT_ATTRIBUTE = re.compile(r'\b(title|alt|aria-label|placeholder)="[^"]*"')
 
 
 def placeholders(text: str) -> Counter[str]:
@@ -149,8 +152,10 @@ def placeholders(text: str) -> Counter[str]:
     A translation must carry exactly the same multiset as its source text,
     in any order.
     """
-    tokens = _PRINTF.findall(text) + _BRACE.findall(text) + _MARKUP.findall(text)
-    return Counter(tokens)
+    markup = [
+        _TEXT_ATTRIBUTE.sub(r'\1="..."', tag) for tag in _MARKUP.findall(text)
+    ]
+    return Counter(_PRINTF.findall(text) + _BRACE.findall(text) + markup)
 
 
 def _compare(source: str, translation: str) -> list[str]:
