@@ -178,6 +178,9 @@ class SkpdDataJsonHarvester(DCATJSONHarvester):
             log.error("No harvest object received")
             return False
 
+        if harvest_object.import_finished is not None:
+            return self._delivered_again(harvest_object)
+
         status = self._get_object_extra(harvest_object, "status")
         if status == "delete":
             return self._delete(harvest_object)
@@ -205,6 +208,22 @@ class SkpdDataJsonHarvester(DCATJSONHarvester):
         self._undo(created)
         self._save_object_error(message, harvest_object, "Import")
         return False
+
+    def _delivered_again(self, harvest_object: HarvestObject) -> bool | str:
+        """Repeat the outcome of an object that was already imported.
+
+        ``harvest_jobs_run`` of ckanext-harvest 1.6.3 (run by ``ckan
+        harvester run``) puts every WAITING object that is not in the Redis
+        list back on the fetch queue, including objects whose job is still
+        gathering, so an object can arrive twice. Importing it again would
+        create a second dataset.
+        """
+        log.info("Harvest object %s was already imported; skipped", harvest_object.id)
+        if harvest_object.report_status == "errored":
+            return False
+        if harvest_object.report_status == "not modified":
+            return "unchanged"
+        return True
 
     def _delete(self, harvest_object: HarvestObject) -> bool:
         context = {"user": self._get_user_name(), "ignore_auth": True}
@@ -483,15 +502,15 @@ def organization_keys(group: model.Group) -> set[str]:
 
 def find_organization(skpd: datajson.Skpd) -> str | None:
     """Return the id of the active organization that is this SKPD, if any."""
-    wanted = {skpd.key, skpd.slug, skpd.raw.lower(), skpd.title.lower()}
+    expected = {skpd.key, skpd.slug, skpd.raw.lower(), skpd.title.lower()}
     if skpd.abbreviation:
-        wanted.add(skpd.abbreviation.lower())
+        expected.add(skpd.abbreviation.lower())
     groups = model.Session.query(model.Group).filter(
         model.Group.is_organization == True,  # noqa: E712
         model.Group.state == "active",
     )
     for group in groups.order_by(model.Group.created):
-        if wanted & organization_keys(group):
+        if expected & organization_keys(group):
             return group.id
     return None
 

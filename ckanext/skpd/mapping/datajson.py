@@ -5,8 +5,8 @@ Each record names its SKPD in ``publisher.name``, written differently from
 portal to portal, and often carries the Satu Data standard fields (concept,
 definition, unit, producer) as text inside the description. This module
 turns one record into a dataset dict for ``package_create`` with the
-ckanext-scheming schema of this extension, and says which SKPD publishes,
-produces and looks after it.
+ckanext-scheming schema of this extension, and returns the SKPD that publish,
+produce and look after it.
 
 Everything here is pure: no database, no network, no CKAN configuration.
 The harvester resolves the SKPD names returned here to organizations.
