@@ -5,6 +5,7 @@ Run with the site's Python (``scripts/i18n.sh`` wraps the common calls)::
     python -m ckanext.skpd.translations.tool update [KEY...]
     python -m ckanext.skpd.translations.tool report [KEY...]
     python -m ckanext.skpd.translations.tool check [KEY...]
+    python -m ckanext.skpd.translations.tool reuse [KEY...]
     python -m ckanext.skpd.translations.tool todo KEY WORKFILE [--all] [--grep RE]
     python -m ckanext.skpd.translations.tool fill KEY WORKFILE TRANSLATIONS
 
@@ -356,6 +357,36 @@ def fill(
     return accepted, rejected
 
 
+def reuse(po: polib.POFile, sources: Iterable[polib.POFile]) -> int:
+    """Copy translations of identical messages from ``sources`` into ``po``.
+
+    Flask-Babel merges every loaded domain into one catalogue, so a message
+    that two catalogues share is shown with one translation only. Reusing
+    the other catalogues' text keeps them identical.
+    """
+    known: dict[tuple[str, str], str] = {}
+    for source in sources:
+        for entry in source:
+            if catalogues.is_translated(entry):
+                text = catalogues.translation_text(entry)
+                known.setdefault(catalogues.entry_key(entry), text)
+
+    count = 0
+    for entry in po:
+        text = known.get(catalogues.entry_key(entry))
+        if entry.obsolete or catalogues.is_translated(entry) or not text:
+            continue
+        if entry.msgid_plural:
+            entry.msgstr_plural = {0: text}
+        else:
+            entry.msgstr = text
+        if catalogues.entry_problems(entry):
+            entry.msgstr, entry.msgstr_plural = "", {0: ""} if entry.msgid_plural else {}
+            continue
+        count += 1
+    return count
+
+
 # Command line ---------------------------------------------------------------
 
 
@@ -368,7 +399,7 @@ def _selected(keys: list[str]) -> list[Catalogue]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ckanext.skpd.translations.tool")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("update", "report", "check"):
+    for name in ("update", "report", "check", "reuse"):
         command = commands.add_parser(name)
         command.add_argument("keys", nargs="*", metavar="KEY")
     todo = commands.add_parser("todo")
@@ -395,6 +426,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         total = sum(report(catalogue, out) for catalogue in _selected(args.keys))
         return 1 if total else 0
+    if args.command == "reuse":
+        for catalogue in _selected(args.keys):
+            others = [
+                polib.pofile(str(other.po_path()))
+                for other in catalogues.CATALOGUES
+                if other != catalogue and other.po_path().is_file()
+            ]
+            po = polib.pofile(str(catalogue.po_path()), wrapwidth=76)
+            count = reuse(po, others)
+            po.save()
+            out.write(f"{catalogue.key}: {count} translations reused\n")
+        return 0
     if args.command == "check":
         paths = [c.po_path() for c in _selected(args.keys) if c.po_path().is_file()]
         return 1 if check(paths, out) else 0
