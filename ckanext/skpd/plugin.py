@@ -30,6 +30,7 @@ def _merged(method: str) -> dict[str, Callable[..., Any]]:
 
 @tk.blanket.cli
 @tk.blanket.validators
+@tk.blanket.config_declarations
 class SkpdPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)

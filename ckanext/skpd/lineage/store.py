@@ -1,0 +1,290 @@
+"""Batch reads of datasets, organizations and downstream links.
+
+Every function here answers for a whole set of ids with one query, so the
+number of queries of a graph or matrix does not depend on its size.
+Scheming keeps the SKPD fields as package extras; list fields are JSON text
+inside the ``extras`` JSONB column.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import pysolr
+import sqlalchemy as sa
+from ckan.lib import search
+from ckan.lib.search.common import SearchError
+from ckan.lib.search.query import solr_literal
+
+log = logging.getLogger(__name__)
+
+# The package type of the SKPD scheming schema; harvest sources and other
+# package types take no part in lineage.
+DATASET_TYPE = "dataset"
+
+
+def json_list(text: Any) -> list[Any]:
+    """Return the list a JSON extra holds, or an empty list for anything else."""
+    if isinstance(text, list):
+        return text
+    if not text or not isinstance(text, str):
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        log.warning("Ignoring an extra that is not JSON: %.40s", text)
+        return []
+    return value if isinstance(value, list) else []
+
+
+def json_dicts(text: Any) -> list[dict[str, Any]]:
+    return [item for item in json_list(text) if isinstance(item, dict)]
+
+
+@dataclass
+class DatasetRow:
+    """One dataset with the fields lineage and the matrices need."""
+
+    id: str
+    name: str
+    title: str | None
+    owner_org: str | None
+    private: bool
+    state: str
+    creator_user_id: str | None
+    type: str
+    has_notes: bool = False
+    extras: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def lineage(self) -> list[dict[str, Any]]:
+        return [e for e in json_dicts(self.extras.get("lineage")) if e.get("upstream")]
+
+    @property
+    def exchange_needs(self) -> list[dict[str, Any]]:
+        return json_dicts(self.extras.get("exchange_needs"))
+
+    @property
+    def authority_roles(self) -> list[dict[str, Any]]:
+        return json_dicts(self.extras.get("authority_roles"))
+
+    @property
+    def availability_forms(self) -> list[str]:
+        return [str(v) for v in json_list(self.extras.get("availability_forms"))]
+
+    @property
+    def domains(self) -> list[str]:
+        return [str(v) for v in json_list(self.extras.get("domains"))]
+
+    @property
+    def exchange_methods(self) -> list[str]:
+        return [str(v) for v in json_list(self.extras.get("exchange_methods"))]
+
+    def extra(self, key: str) -> str | None:
+        value = self.extras.get(key)
+        return value if value not in (None, "") else None
+
+
+_COLUMNS = (
+    model.package_table.c.id,
+    model.package_table.c.name,
+    model.package_table.c.title,
+    model.package_table.c.owner_org,
+    model.package_table.c.private,
+    model.package_table.c.state,
+    model.package_table.c.creator_user_id,
+    model.package_table.c.type,
+    model.package_table.c.extras,
+    sa.func.coalesce(sa.func.length(model.package_table.c.notes), 0).label(
+        "notes_length"
+    ),
+)
+
+
+def _row(values: Any) -> DatasetRow:
+    return DatasetRow(
+        id=values.id,
+        name=values.name,
+        title=values.title,
+        owner_org=values.owner_org,
+        private=bool(values.private),
+        state=values.state or "",
+        creator_user_id=values.creator_user_id,
+        type=values.type or "",
+        has_notes=bool(values.notes_length),
+        extras=dict(values.extras or {}),
+    )
+
+
+def load_datasets(ids: Collection[str]) -> dict[str, DatasetRow]:
+    """Return the datasets with these ids (one query), deleted ones included."""
+    if not ids:
+        return {}
+    query = sa.select(*_COLUMNS).where(model.package_table.c.id.in_(list(ids)))
+    return {values.id: _row(values) for values in model.Session.execute(query)}
+
+
+def find_dataset(id_or_name: str) -> DatasetRow | None:
+    """Return one dataset by id or name (one query)."""
+    table = model.package_table
+    query = sa.select(*_COLUMNS).where(
+        sa.or_(table.c.id == id_or_name, table.c.name == id_or_name)
+    )
+    values = model.Session.execute(query).first()
+    return _row(values) if values else None
+
+
+def select_datasets(*conditions: Any) -> list[DatasetRow]:
+    """Return the active SKPD datasets matching ``conditions`` (one query)."""
+    table = model.package_table
+    query = (
+        sa.select(*_COLUMNS)
+        .where(table.c.state == "active", table.c.type == DATASET_TYPE, *conditions)
+        .order_by(table.c.name)
+    )
+    return [_row(values) for values in model.Session.execute(query)]
+
+
+def organizations(ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
+    """Return id, name, title and abbreviation of these organizations."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    table = model.group_table
+    query = sa.select(
+        table.c.id, table.c.name, table.c.title, table.c.state, table.c.extras
+    ).where(sa.or_(table.c.id.in_(wanted), table.c.name.in_(wanted)))
+    found: dict[str, dict[str, Any]] = {}
+    for row in model.Session.execute(query):
+        org = {
+            "id": row.id,
+            "name": row.name,
+            "title": row.title or row.name,
+            "abbreviation": (row.extras or {}).get("abbreviation") or "",
+            "state": row.state,
+        }
+        found[row.id] = org
+        found[row.name] = org
+    return found
+
+
+def all_organizations() -> list[dict[str, Any]]:
+    """Return every active organization, ordered by title (one query)."""
+    table = model.group_table
+    query = (
+        sa.select(table.c.id, table.c.name, table.c.title, table.c.extras)
+        .where(table.c.is_organization.is_(True), table.c.state == "active")
+        .order_by(table.c.title)
+    )
+    return [
+        {
+            "id": row.id,
+            "name": row.name,
+            "title": row.title or row.name,
+            "abbreviation": (row.extras or {}).get("abbreviation") or "",
+        }
+        for row in model.Session.execute(query)
+    ]
+
+
+def downstream_ids(upstream_ids: Collection[str], limit: int) -> tuple[list[str], bool]:
+    """Return the ids of datasets that name any of ``upstream_ids`` as upstream.
+
+    Downstream links are not stored; they are the datasets whose indexed
+    ``skpd_upstream`` field holds one of the ids. One Solr request answers
+    for the whole set. If Solr cannot be reached, one SQL query over the
+    ``lineage`` extras answers instead, more slowly.
+
+    :returns: at most ``limit`` ids, and whether more matched
+    """
+    if not upstream_ids:
+        return [], False
+    try:
+        return _downstream_from_solr(upstream_ids, limit)
+    except (SearchError, pysolr.SolrError) as err:
+        log.warning("Solr lookup of downstream datasets failed, using SQL: %s", err)
+        return _downstream_from_sql(upstream_ids, limit)
+
+
+def _downstream_from_solr(
+    upstream_ids: Collection[str], limit: int
+) -> tuple[list[str], bool]:
+    # The terms parser takes any number of values, unlike a boolean query,
+    # which Solr caps at maxBooleanClauses. Dataset ids hold no commas.
+    terms = ",".join(sorted(i for i in upstream_ids if "," not in i))
+    fq = [
+        "+site_id:{}".format(solr_literal(tk.config["ckan.site_id"])),
+        "+entity_type:package",
+        f"+dataset_type:{DATASET_TYPE}",
+        "-state:deleted",
+        "{!terms f=skpd_upstream}" + terms,
+    ]
+    connection = search.make_connection(decode_dates=False)
+    response = connection.search(
+        q="*:*", fq=fq, fl="id", rows=limit + 1, sort="id asc", wt="json"
+    )
+    ids = [doc["id"] for doc in response.docs]
+    return ids[:limit], len(ids) > limit
+
+
+def _downstream_from_sql(
+    upstream_ids: Collection[str], limit: int
+) -> tuple[list[str], bool]:
+    table = model.package_table
+    lineage = table.c.extras["lineage"].astext
+    patterns = [
+        '%"{}"%'.format(i.replace("%", r"\%").replace("_", r"\_")) for i in upstream_ids
+    ]
+    query = (
+        sa.select(table.c.id, lineage)
+        .where(
+            table.c.state != "deleted",
+            table.c.type == DATASET_TYPE,
+            lineage.like(sa.any_(sa.cast(patterns, sa.ARRAY(sa.Text)))),
+        )
+        .order_by(table.c.id)
+    )
+    wanted = set(upstream_ids)
+    ids = [
+        row.id
+        for row in model.Session.execute(query)
+        if any(e.get("upstream") in wanted for e in json_dicts(row[1]))
+    ]
+    return ids[:limit], len(ids) > limit
+
+
+def scan_catalogue(extras: Collection[str], *conditions: Any) -> list[Any]:
+    """Return every active SKPD dataset with a few extras as text (one query).
+
+    Each row has the columns that permission labels read (id, state,
+    private, owner_org, creator_user_id), ``name`` and ``title``, and one
+    attribute per key of ``extras`` holding that extra's raw text or None.
+    Only the named extras travel from the database, which keeps a scan of
+    the whole catalogue cheap.
+    """
+    table = model.package_table
+    columns = [
+        table.c.id,
+        table.c.name,
+        table.c.title,
+        table.c.state,
+        table.c.private,
+        table.c.owner_org,
+        table.c.creator_user_id,
+    ]
+    columns += [table.c.extras[key].astext.label(key) for key in extras]
+    query = sa.select(*columns).where(
+        table.c.state == "active", table.c.type == DATASET_TYPE, *conditions
+    )
+    return list(model.Session.execute(query))
+
+
+def has_extra(key: str) -> Any:
+    """Return a SQL condition: the dataset has the extra ``key``."""
+    return model.package_table.c.extras.has_key(key)
