@@ -76,6 +76,9 @@ setup(
             "skpd_i18n_scheming = ckanext.skpd.translations.plugins:SchemingTranslation",
             "skpd_i18n_spatial = ckanext.skpd.translations.plugins:SpatialTranslation",
         ],
+        "ckan.rdf.profiles": [
+            "skpd_dcat_ap = ckanext.skpd.interop.rdf:SkpdDCATAPProfile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],

@@ -52,6 +52,7 @@ cmd_config() {
     "scheming.presets = ckanext.scheming:presets.json" \
     "ckanext.spatial.search_backend = solr-bbox" \
     "ckan.harvest.mq.type = redis" \
+    "ckanext.dcat.rdf.profiles = euro_dcat_ap_3 skpd_dcat_ap" \
     "ckan.locale_default = id" \
     "ckan.locales_offered = id en" \
     "ckan.storage_path = $STATE/storage" \

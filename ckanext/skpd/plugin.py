@@ -14,7 +14,9 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
 import ckanext.skpd.i18n as i18n_package
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.skpd import helpers, indexing, interop, lineage, ui
+from ckanext.skpd.interop import harvest as interop_harvest
 
 # Feature packages. Each exposes actions(), auth_functions(), blueprints()
 # and helpers(), which this plugin registers with CKAN.
@@ -101,6 +103,31 @@ class SkpdPlugin(p.SingletonPlugin, DefaultTranslation):
         if facets:
             indexing.label_facets(facets, _current_lang())
         return search_results
+
+    # IDCATRDFHarvester (interop): SKPD organizations and lineage links of
+    # datasets harvested from DCAT catalogues with the dcat_rdf harvester.
+
+    p.implements(IDCATRDFHarvester, inherit=True)
+
+    def before_create(
+        self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]
+    ) -> None:
+        interop_harvest.before_save(dataset_dict)
+
+    def before_update(
+        self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]
+    ) -> None:
+        interop_harvest.before_save(dataset_dict)
+
+    def after_create(
+        self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]
+    ) -> str | None:
+        return interop_harvest.after_save(dataset_dict)
+
+    def after_update(
+        self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]
+    ) -> str | None:
+        return interop_harvest.after_save(dataset_dict)
 
 
 def _current_lang() -> str | None:
