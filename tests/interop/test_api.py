@@ -81,6 +81,14 @@ class TestSearch:
 
         assert [d["name"] for d in result["results"]] == [full_dataset["name"]]
 
+    def test_filter_on_role_pair(self, live_site, full_dataset, upstream_dataset):
+        """A quoted role:holder pair selects the datasets with that role."""
+        result = _client(live_site).action.package_search(
+            fq='skpd_role_pair:"custodian:diskominfo"'
+        )
+
+        assert [d["name"] for d in result["results"]] == [full_dataset["name"]]
+
     def test_package_show_has_skpd_fields(self, live_site, full_dataset):
         """package_show returns the SKPD fields as typed JSON values."""
         dataset = _client(live_site).action.package_show(id=full_dataset["name"])
