@@ -42,6 +42,9 @@ class Catalogue:
         (relative to site-packages), merged with the extracted strings
     :param bundled_extensions: also extract from every ``ckanext/<name>``
         folder the distribution installs, except the ``example_*`` ones
+    :param runtime_messages: ``(msgid, msgid_plural)`` pairs (plural empty
+        for a singular message) that code assembles at run time before
+        calling gettext, so no extractor finds them
     """
 
     key: str
@@ -51,6 +54,7 @@ class Catalogue:
     packages: tuple[str, ...]
     shipped_templates: tuple[str, ...] = ()
     bundled_extensions: bool = False
+    runtime_messages: tuple[tuple[str, str], ...] = ()
 
     @property
     def directory(self) -> Path:
@@ -96,6 +100,14 @@ CATALOGUES: tuple[Catalogue, ...] = (
         distribution="ckanext-harvest",
         packages=("ckanext/harvest",),
         shipped_templates=("ckanext/harvest/i18n/ckanext-harvest.pot",),
+        # CKAN 2.12's snippets/search_result_text.html builds these from the
+        # dataset type ("harvest") for the harvest source search page.
+        runtime_messages=(
+            ("{number} harvest found", "{number} harvests found"),
+            ('{number} harvest found for "{query}"', '{number} harvests found for "{query}"'),
+            ("No harvests found", ""),
+            ('No harvests found for "{query}"', ""),
+        ),
     ),
     Catalogue(
         key="dcat",

@@ -17,7 +17,10 @@ code reads them any more, which is why plugins load these catalogues.
 
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
 
 from ckanext.skpd.translations import catalogues
 
@@ -48,9 +51,37 @@ class CoreTranslation(_CatalogueTranslation):
 
 
 class HarvestTranslation(_CatalogueTranslation):
-    """The ``ckanext-harvest`` domain."""
+    """The ``ckanext-harvest`` domain, and the titles of its search facets.
+
+    ckanext-harvest 1.6.3 replaces the facets of the ``harvest`` dataset
+    type with the bare English titles "Frequency" and "Type", which no
+    template passes through gettext. IFacets runs in ``ckan.plugins`` order,
+    so this plugin, listed after ``harvest``, translates those titles.
+    """
+
+    p.implements(p.IFacets, inherit=True)
 
     catalogue_key = "harvest"
+
+    # IFacets
+
+    def dataset_facets(
+        self, facets_dict: dict[str, Any], package_type: str
+    ) -> dict[str, Any]:
+        return _translated_titles(facets_dict, package_type)
+
+    def organization_facets(
+        self, facets_dict: dict[str, Any], organization_type: str, package_type: str
+    ) -> dict[str, Any]:
+        return _translated_titles(facets_dict, package_type)
+
+
+def _translated_titles(facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+    if package_type != "harvest":
+        return facets_dict
+    for key, title in facets_dict.items():
+        facets_dict[key] = tk._(title)
+    return facets_dict
 
 
 class DcatTranslation(_CatalogueTranslation):

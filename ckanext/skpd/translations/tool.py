@@ -127,6 +127,11 @@ def build_template(catalogue: Catalogue) -> polib.POFile:
     for folder in source_folders(catalogue):
         for location, lineno, message, context in _extracted(site, folder):
             catalog.add(message, locations=[(location, lineno)], context=context)
+    for msgid, plural in catalogue.runtime_messages:
+        catalog.add(
+            (msgid, plural) if plural else msgid,
+            auto_comments=["Assembled at run time, found by no extractor."],
+        )
 
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=76, sort_output=True, include_lineno=True)
