@@ -70,7 +70,25 @@ class TestStockTranslations:
 
         assert "Aliran aktivitas" in page
         assert "Semua tipe aktivitas" in page
+        assert "Dataset diubah" in page
         assert "All activity types" not in page
+        assert "Changed Package" not in page
+
+    def test_activity_filter_english(self, app, disdukcapil):
+        """Under /en/ the activity filter keeps CKAN's English labels."""
+        site_user = call_action("get_site_user", context={"ignore_auth": True})
+        call_action(
+            "package_create",
+            context={"user": site_user["name"]},
+            name="jumlah-penduduk",
+            owner_org=disdukcapil["id"],
+            collection_method="ad_hoc",
+        )
+
+        page = app.get("/en/dataset/activity/jumlah-penduduk").body
+
+        assert "Changed Package" in page
+        assert "Dataset diubah" not in page
 
     def test_harvest_page(self, app):
         """The harvest source list uses the ckanext-harvest catalogue."""
@@ -82,6 +100,22 @@ class TestStockTranslations:
 
         assert "Tambah sumber panen" in page
         assert "Add Harvest Source" not in page
+
+    def test_harvest_facet_titles(self, app):
+        """The harvest search facets carry translated titles."""
+        page = app.get("/harvest").body
+
+        assert "Frekuensi" in page
+        assert "Frequency" not in page
+
+    def test_admin_placeholder(self, app):
+        """The sysadmin page's "promote user" field has an Indonesian placeholder."""
+        sysadmin = factories.SysadminWithToken()
+
+        page = app.get("/ckan-admin/", headers={"Authorization": sysadmin["token"]}).body
+
+        assert 'placeholder="Nama pengguna"' in page
+        assert 'placeholder="Username"' not in page
 
     def test_javascript_translations(self, app):
         """The JavaScript catalogue carries the core and spatial messages."""

@@ -92,6 +92,22 @@ CATALOGUES: tuple[Catalogue, ...] = (
         packages=("ckan",),
         shipped_templates=("ckan/i18n/ckan.pot",),
         bundled_extensions=True,
+        # The activity-type filter prints the type codes of
+        # ckanext/activity/logic/validators.py title-cased. The project's
+        # templates/snippets/activity_type_selector.html passes that text
+        # through gettext.
+        runtime_messages=tuple(
+            (f"{verb} {noun}", "")
+            for noun, verbs in (
+                ("Package", ("New", "Changed", "Deleted")),
+                ("Dataset", ("Follow",)),
+                ("Resource View", ("New", "Changed", "Deleted")),
+                ("User", ("New", "Changed", "Follow")),
+                ("Group", ("New", "Changed", "Deleted", "Follow")),
+                ("Organization", ("New", "Changed", "Deleted", "Follow")),
+            )
+            for verb in verbs
+        ),
     ),
     Catalogue(
         key="harvest",
