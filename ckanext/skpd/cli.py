@@ -9,7 +9,7 @@ import logging
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import click
@@ -30,6 +30,7 @@ SOURCE_TYPE = "skpd_datajson"
 EXAMPLES_FILE = Path(__file__).parent / "demo" / "examples.json"
 EXAMPLE_PREFIX = "Contoh demo:"
 POLL_SECONDS = 2.0
+STALL_SECONDS = 30.0
 LOOPBACK_NAMES = {"localhost"}
 
 
@@ -107,7 +108,7 @@ def load_demo(
         for path in files:
             source = _harvest_source(path, base_url, owner_id)
             jobs[source.id] = _start_job(source)
-        _wait_for_jobs(list(jobs.values()), wait)
+        wait_for_jobs(list(jobs.values()), wait)
         elapsed = time.monotonic() - started
 
         report = load_report(jobs)
@@ -219,29 +220,45 @@ def _start_job(source: HarvestSource) -> str:
     return job["id"]
 
 
-def _wait_for_jobs(job_ids: list[str], timeout: float) -> None:
+def wait_for_jobs(
+    job_ids: list[str],
+    timeout: float,
+    poll: float = POLL_SECONDS,
+    stall: float = STALL_SECONDS,
+    on_poll: Callable[[], None] | None = None,
+) -> None:
+    """Wait until the harvest jobs are Finished, as `ckan harvester run` would.
+
+    ``harvest_jobs_run`` marks jobs whose objects are all done as Finished.
+    It also puts every WAITING object that is not in the Redis list back on
+    the fetch queue, including objects a consumer has just taken, which are
+    then imported after their job has finished and reported as errors. So
+    it runs once the gathers are done and no object waits, or when the
+    objects have not moved for ``stall`` seconds (a consumer died).
+
+    :raises click.ClickException: when the jobs are not finished in time
+    """
     deadline = time.monotonic() + timeout
+    last_change, last_remaining = time.monotonic(), -1
     while True:
+        if on_poll is not None:
+            on_poll()
         model.Session.remove()
         jobs = model.Session.query(HarvestJob).filter(HarvestJob.id.in_(job_ids)).all()
-        # As `ckan harvester run` does, harvest_jobs_run marks jobs whose
-        # objects are all done as Finished. It also puts every WAITING object
-        # that is not in the Redis list back on the fetch queue, including
-        # objects a consumer has just taken, which are then imported after
-        # their job has finished and reported as errors. So it runs only when
-        # the gathers are done and no object of these jobs waits.
-        gathered = all(job.gather_finished or job.status == "Finished" for job in jobs)
-        if gathered and _objects_in_progress(job_ids) == 0:
-            tk.get_action("harvest_jobs_run")(_context(), {})
-            model.Session.remove()
-        statuses = {
-            job.id: job.status
-            for job in model.Session.query(HarvestJob).filter(HarvestJob.id.in_(job_ids))
-        }
-        if all(status == "Finished" for status in statuses.values()):
+        if all(job.status == "Finished" for job in jobs):
             return
+
+        remaining = _objects_in_progress(job_ids)
+        if remaining != last_remaining:
+            last_change, last_remaining = time.monotonic(), remaining
+        gathered = all(job.gather_finished or job.status == "Finished" for job in jobs)
+        stalled = time.monotonic() - last_change > stall
+        if gathered and (remaining == 0 or stalled):
+            tk.get_action("harvest_jobs_run")(_context(), {})
+            last_change = time.monotonic()
+
         if time.monotonic() > deadline:
-            waiting = sorted(j for j, s in statuses.items() if s != "Finished")
+            waiting = sorted(job.id for job in jobs if job.status != "Finished")
             raise click.ClickException(
                 "Harvest jobs not finished after {:.0f} s: {}. Check that "
                 "`ckan harvester gather-consumer` and `ckan harvester "
@@ -249,7 +266,7 @@ def _wait_for_jobs(job_ids: list[str], timeout: float) -> None:
                     timeout, ", ".join(waiting)
                 )
             )
-        time.sleep(POLL_SECONDS)
+        time.sleep(poll)
 
 
 def _objects_in_progress(job_ids: list[str]) -> int:
@@ -404,7 +421,7 @@ def _check_example_notes(example: dict[str, Any]) -> None:
 
 
 def _example_rows(example: dict[str, Any]) -> tuple[dict[str, list[Any]], list[str]]:
-    """Resolve the references of one example to ids; list what is missing."""
+    """Resolve the references of one example to ids and list the missing ones."""
     rows: dict[str, list[Any]] = {"lineage": [], "authority_roles": [], "exchange_needs": []}
     missing = []
     for entry in example.get("lineage", []):
@@ -447,7 +464,7 @@ def _merge(current: list[Any], new: list[Any], keys: tuple[str, ...]) -> list[An
 
 
 def apply_examples(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Apply the example enrichment; return one outcome per example."""
+    """Apply the example enrichment and return one outcome per example."""
     outcomes = []
     for example in document.get("examples", []):
         _check_example_notes(example)
