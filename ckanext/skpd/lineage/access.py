@@ -23,7 +23,6 @@ from typing import Any, Protocol
 import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-import sqlalchemy as sa
 from ckan.lib.plugins import DefaultPermissionLabels, get_permission_labels
 from ckan.types import Context
 
@@ -43,19 +42,20 @@ class Viewer:
 
     def __init__(self, context: Context) -> None:
         user_name = context.get("user")
-        self.user_obj: model.User | None = context.get("auth_user_obj") or (
-            model.User.get(user_name) if user_name else None
-        )
+        user_obj = context.get("auth_user_obj")
+        if user_obj is None and user_name:
+            user_obj = model.User.get(user_name)
+        self.user_obj: Any = user_obj
         self.sees_all = bool(context.get("ignore_auth")) or bool(
-            user_name and authz.is_sysadmin(user_name)
+            getattr(user_obj, "sysadmin", False)
         )
         self._plugin = get_permission_labels()
         self.labels: frozenset[str] = (
             frozenset()
             if self.sees_all
-            else frozenset(self._plugin.get_user_dataset_labels(self.user_obj))
+            else frozenset(self._plugin.get_user_dataset_labels(user_obj))
         )
-        user_id = self.user_obj.id if self.user_obj else ""
+        user_id = getattr(user_obj, "id", None) or ""
         self._key = hmac.new(
             str(tk.config.get("SECRET_KEY") or "").encode("utf-8"),
             user_id.encode("utf-8"),
@@ -78,33 +78,37 @@ class Viewer:
         digest = hmac.new(self._key, dataset_id.encode("utf-8"), hashlib.sha256)
         return f"{kind}:{digest.hexdigest()[:20]}"
 
-    def readable_clause(self, table: Any) -> sa.ColumnElement[bool] | None:
-        """Return a SQL condition on ``table`` (the package table) for reading.
+    def readable_sql(self, alias: str) -> tuple[str, dict[str, Any]]:
+        """Return a SQL condition on the package row ``alias``, and its parameters.
 
-        ``None`` means that every row is readable. The condition is only
-        available while CKAN's default permission labels are in force; call
-        :py:meth:`filter_rows` otherwise.
+        The condition holds for the rows the viewer may read. It is only
+        available while CKAN's default permission labels are in force (see
+        :py:meth:`labels_are_default`).
         """
         if self.sees_all:
-            return None
+            return "TRUE", {}
         if not self.labels_are_default():
             raise RuntimeError("SQL visibility needs the default permission labels")
 
-        is_public = sa.and_(
-            table.c.state == "active",
-            sa.func.coalesce(table.c.private, False).is_(False),
-        )
         orgs, creators, collaborations = _split_labels(self.labels)
-        private_read = [
-            table.c.owner_org.in_(orgs),
-            sa.and_(table.c.owner_org.is_(None), table.c.creator_user_id.in_(creators)),
-        ]
-        if authz.check_config_permission("allow_dataset_collaborators"):
-            private_read.append(table.c.id.in_(collaborations))
-        readable_private = sa.and_(sa.not_(is_public), sa.or_(*private_read))
-        if "public" in self.labels:
-            return sa.or_(is_public, readable_private)
-        return readable_private
+        if not authz.check_config_permission("allow_dataset_collaborators"):
+            collaborations = []
+        a = alias
+        condition = (
+            f"CASE WHEN {a}.state = 'active' AND NOT coalesce({a}.private, false)"
+            " THEN :skpd_public"
+            f" ELSE ({a}.owner_org = ANY(:skpd_orgs)"
+            f" OR ({a}.owner_org IS NULL"
+            f" AND {a}.creator_user_id = ANY(:skpd_creators))"
+            f" OR {a}.id = ANY(:skpd_collaborations)) END"
+        )
+        params = {
+            "skpd_public": "public" in self.labels,
+            "skpd_orgs": orgs,
+            "skpd_creators": creators,
+            "skpd_collaborations": collaborations,
+        }
+        return condition, params
 
     def labels_are_default(self) -> bool:
         return type(self._plugin) is DefaultPermissionLabels
@@ -127,3 +131,22 @@ def _split_labels(labels: Iterable[str]) -> tuple[list[str], list[str], list[str
         elif prefix == "collaborator":
             collaborations.append(value)
     return orgs, creators, collaborations
+
+
+_CONTEXT_KEY = "skpd_lineage_viewer"
+
+
+def viewer_for(context: Context) -> Viewer:
+    """Return the viewer of ``context``, computing their labels once per call.
+
+    The auth function and the action of one call share the context, so the
+    viewer's permission labels, which take several queries, are computed
+    once for both.
+    """
+    who = (context.get("user"), bool(context.get("ignore_auth")))
+    stored = context.get(_CONTEXT_KEY)  # type: ignore[misc]
+    if stored is not None and stored[0] == who:
+        return stored[1]
+    viewer = Viewer(context)
+    context[_CONTEXT_KEY] = (who, viewer)  # type: ignore[literal-required]
+    return viewer

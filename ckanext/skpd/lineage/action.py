@@ -23,7 +23,7 @@ from ckanext.skpd.lineage import (
     schema,
     store,
 )
-from ckanext.skpd.lineage.access import Viewer
+from ckanext.skpd.lineage.access import viewer_for
 
 log = logging.getLogger(__name__)
 _ = tk._
@@ -77,7 +77,7 @@ def skpd_lineage_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
         domain=data_dict.get("domain"),
         max_nodes=config.max_nodes(),
     )
-    result = graph.lineage_graph(root, Viewer(context), options)
+    result = graph.lineage_graph(root, viewer_for(context), options)
 
     log.debug("Lineage of %s: %d nodes", root.id, len(result["nodes"]))
     return {
@@ -121,7 +121,7 @@ def skpd_flow_graph_show(context: Context, data_dict: DataDict) -> dict[str, Any
 
     pair = _pair(data_dict, "source", "target")
 
-    return flows.flow_graph(Viewer(context), data_dict.get("domain"), pair)
+    return flows.flow_graph(viewer_for(context), data_dict.get("domain"), pair)
 
 
 @tk.side_effect_free
@@ -157,7 +157,7 @@ def skpd_exchange_matrix_show(context: Context, data_dict: DataDict) -> dict[str
 
     pair = _pair(data_dict, "provider", "consumer")
 
-    return flows.exchange_matrix(Viewer(context), data_dict.get("domain"), pair)
+    return flows.exchange_matrix(viewer_for(context), data_dict.get("domain"), pair)
 
 
 @tk.side_effect_free
@@ -235,7 +235,7 @@ def skpd_inventory_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     if org is None or org["state"] != "active":
         raise tk.ObjectNotFound(_("Organization not found"))
 
-    return inventory.inventory(org, Viewer(context))
+    return inventory.inventory(org, viewer_for(context))
 
 
 def _pair(data_dict: DataDict, first: str, second: str) -> tuple[str, str] | None:

@@ -42,19 +42,26 @@ def search_filters(data_dict: dict[str, Any], orgs: dict[str, Any]) -> list[str]
     return filters
 
 
-def roles_of(row: store.DatasetRow) -> dict[str, set[str]]:
-    """Return organization id -> role codes for one dataset."""
+def roles_of(row: Any) -> dict[str, set[str]]:
+    """Return organization id -> role codes for one dataset.
+
+    ``row`` has ``owner_org`` and the ``authority_roles``, ``producer`` and
+    ``custodian`` extras as text, as :py:func:`store.scan_catalogue` reads
+    them.
+    """
     roles: dict[str, set[str]] = defaultdict(set)
-    for entry in row.authority_roles:
+    for entry in store.json_dicts(row.authority_roles):
         if entry.get("holder") and entry.get("role"):
             roles[str(entry["holder"])].add(str(entry["role"]))
-    owner = row.extra("producer") or row.owner_org
+    owner = row.producer or row.owner_org
     if owner:
         roles[owner].add("owner")
-    custodian = row.extra("custodian")
-    if custodian:
-        roles[custodian].add("custodian")
+    if row.custodian:
+        roles[row.custodian].add("custodian")
     return roles
+
+
+ROLE_EXTRAS = ("authority_roles", "producer", "custodian")
 
 
 def authority_matrix(
@@ -78,12 +85,14 @@ def authority_matrix(
         },
     )
     ids = [result["id"] for result in search["results"]]
-    rows = store.load_datasets(ids)
+    rows = {
+        row.id: row for row in store.scan_catalogue(ROLE_EXTRAS, store.with_ids(ids))
+    }
     datasets = [rows[i] for i in ids if i in rows]
     return _matrix(datasets, search["count"])
 
 
-def _matrix(datasets: list[store.DatasetRow], count: int) -> dict[str, Any]:
+def _matrix(datasets: list[Any], count: int) -> dict[str, Any]:
     per_dataset = [(row, roles_of(row)) for row in datasets]
     summary: dict[str, Counter[str]] = defaultdict(Counter)
     for _row, roles in per_dataset:

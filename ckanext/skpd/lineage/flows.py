@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ckanext.skpd import vocab
-from ckanext.skpd.lineage import store
+from ckanext.skpd.lineage import aggregate, cache, store
 from ckanext.skpd.lineage.access import Viewer
 
 # Exchange methods that need the data in electronic form.
@@ -64,14 +64,112 @@ def flow_graph(
     weight of a flow is the number of A's datasets that reach B. Links
     within one SKPD are counted on its node as ``internal``.
 
+    The counts come from one aggregate query; the links of ``pair`` from a
+    scan of the two SKPD's datasets.
+
     :param pair: (source, target) organization ids whose links are listed
     """
-    rows = store.scan_catalogue(("lineage", "exchange_needs", "domains"))
+    counts = _Counts.from_json(
+        cache.cached(
+            "flows", viewer, {"domain": domain}, lambda: _count_flows(viewer, domain)
+        )
+    )
+    result = _assemble(counts, domain)
+    if pair is not None:
+        flows = _scan_flows(viewer, domain, pair, store.owned_by(pair))
+        edge = flows.edges.get(pair)
+        result["links"] = edge.links if edge else []
+    return result
+
+
+@dataclass
+class _Counts:
+    """The counts the flow graph shows, however they were computed."""
+
+    edges: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    internal: Counter[str] = field(default_factory=Counter)
+    owned: Counter[str] = field(default_factory=Counter)
+    withheld: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "edges": [[s, t, edge] for (s, t), edge in self.edges.items()],
+            "internal": dict(self.internal),
+            "owned": dict(self.owned),
+            "withheld": self.withheld,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> _Counts:
+        return cls(
+            edges={(s, t): edge for s, t, edge in value["edges"]},
+            internal=Counter(value["internal"]),
+            owned=Counter(value["owned"]),
+            withheld=value["withheld"],
+        )
+
+
+def _count_flows(viewer: Viewer, domain: str | None) -> dict[str, Any]:
+    counts = _counts_in_database(viewer, domain)
+    if counts is None:
+        counts = _scan_flows(viewer, domain, None).counts()
+    return counts.to_json()
+
+
+def _counts_in_database(viewer: Viewer, domain: str | None) -> _Counts | None:
+    if not viewer.labels_are_default():
+        return None
+    try:
+        rows = aggregate.flow_counts(viewer, domain)
+    except ValueError:
+        return None
+    counts = _Counts()
+    for row in rows:
+        if row.kind == "withheld":
+            counts.withheld = row.n
+        elif row.kind == "internal":
+            counts.internal[row.source] = row.n
+        elif row.kind == "owned":
+            counts.owned[row.source] = row.n
+        else:
+            counts.edges[(row.source, row.target)] = {
+                "weight": row.n,
+                "lineage": row.lineage,
+                "exchange": row.exchange,
+                "relations": row.relations or {},
+                "statuses": row.statuses or {},
+            }
+    return counts
+
+
+def _scan_flows(
+    viewer: Viewer, domain: str | None, pair: tuple[str, str] | None, *conditions: Any
+) -> _Flows:
+    rows = store.scan_catalogue(("lineage", "exchange_needs", "domains"), *conditions)
     flows = _Flows(rows, viewer, domain, pair)
     for row in rows:
         flows.add_lineage(row)
         flows.add_needs(row)
-    return flows.result()
+    return flows
+
+
+def _assemble(counts: _Counts, domain: str | None) -> dict[str, Any]:
+    org_ids = {i for key in counts.edges for i in key} | set(counts.owned)
+    org_ids |= set(counts.internal)
+    orgs = store.organizations(org_ids)
+    return {
+        "domain": domain,
+        "nodes": [
+            dict(_org(orgs[i]), datasets=counts.owned[i], internal=counts.internal[i])
+            for i in sorted(org_ids & orgs.keys(), key=lambda i: orgs[i]["title"])
+        ],
+        "edges": [
+            {"source": source, "target": target, **edge}
+            for (source, target), edge in sorted(counts.edges.items())
+            if source in orgs and target in orgs
+        ],
+        "withheld": counts.withheld,
+    }
 
 
 class _Flows:
@@ -135,38 +233,22 @@ class _Flows:
             if self.pair == (row.owner_org, consumer):
                 edge.links.append(_need_link(row, need))
 
-    def result(self) -> dict[str, Any]:
+    def counts(self) -> _Counts:
         owned = Counter(
             row.owner_org
             for row in self.readable.values()
             if row.owner_org and _in_domain(row.domains, self.domain)
         )
-        org_ids = {i for key in self.edges for i in key} | set(owned)
-        org_ids |= set(self.internal)
-        orgs = store.organizations(org_ids)
-        result: dict[str, Any] = {
-            "domain": self.domain,
-            "nodes": [
-                dict(_org(orgs[i]), datasets=owned[i], internal=self.internal[i])
-                for i in sorted(org_ids & orgs.keys(), key=lambda i: orgs[i]["title"])
-            ],
-            "edges": [
-                _edge_dict(source, target, edge)
-                for (source, target), edge in sorted(self.edges.items())
-                if source in orgs and target in orgs
-            ],
-            "withheld": len(self.withheld),
-        }
-        if self.pair is not None:
-            edge = self.edges.get(self.pair)
-            result["links"] = edge.links if edge else []
-        return result
+        return _Counts(
+            edges={key: _edge_dict(edge) for key, edge in self.edges.items()},
+            internal=self.internal,
+            owned=owned,
+            withheld=len(self.withheld),
+        )
 
 
-def _edge_dict(source: str, target: str, edge: _Edge) -> dict[str, Any]:
+def _edge_dict(edge: _Edge) -> dict[str, Any]:
     return {
-        "source": source,
-        "target": target,
         "weight": len(edge.lineage | edge.exchange),
         "lineage": len(edge.lineage),
         "exchange": len(edge.exchange),
@@ -234,6 +316,50 @@ _NEED_EXTRAS = (
 )
 
 
+# The most unmet needs one response lists; ``unmet_total`` counts them all.
+UNMET_LIMIT = 200
+_REASONS = ("method_not_offered", "hardcopy_only", "cadence_too_slow")
+
+
+@dataclass
+class _Needs:
+    """The exchange needs one viewer may see, however they were read."""
+
+    cells: dict[tuple[str, str], Counter[str]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
+    unmet: list[dict[str, Any]] = field(default_factory=list)
+    unmet_total: int = 0
+    listed: list[dict[str, Any]] = field(default_factory=list)
+    withheld: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cells": [[p, c, dict(counts)] for (p, c), counts in self.cells.items()],
+            "unmet": self.unmet,
+            "unmet_total": self.unmet_total,
+            "withheld": self.withheld,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> _Needs:
+        needs = cls(
+            unmet=value["unmet"],
+            unmet_total=value["unmet_total"],
+            withheld=value["withheld"],
+        )
+        for provider, consumer, counts in value["cells"]:
+            needs.cells[(provider, consumer)] = Counter(counts)
+        return needs
+
+
+def _count_needs(viewer: Viewer, domain: str | None) -> dict[str, Any]:
+    needs = _needs_in_database(viewer, domain)
+    if needs is None:
+        needs = _scan_needs(viewer, domain, None)
+    return needs.to_json()
+
+
 def exchange_matrix(
     viewer: Viewer,
     domain: str | None = None,
@@ -243,39 +369,88 @@ def exchange_matrix(
 
     Each exchange need recorded on a dataset is one need of its consumer
     SKPD from the dataset's owner. ``unmet`` lists the needs the dataset
-    does not meet as recorded (see :py:func:`unmet_reasons`).
+    does not meet as recorded (see :py:func:`unmet_reasons`), at most
+    :py:data:`UNMET_LIMIT` of them; ``unmet_total`` counts them all.
 
     :param pair: (provider, consumer) organization ids whose needs are listed
     """
-    rows = store.scan_catalogue(_NEED_EXTRAS, store.has_extra("exchange_needs"))
-    cells: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    unmet: list[dict[str, Any]] = []
-    listed: list[dict[str, Any]] = []
-    withheld = 0
+    needs = _Needs.from_json(
+        cache.cached(
+            "needs", viewer, {"domain": domain}, lambda: _count_needs(viewer, domain)
+        )
+    )
+    if pair is not None:
+        needs.listed = _scan_needs(
+            viewer, domain, pair, store.owned_by(pair[:1])
+        ).listed
+    return _matrix_result(needs, domain, pair)
+
+
+def _needs_in_database(viewer: Viewer, domain: str | None) -> _Needs | None:
+    if not viewer.labels_are_default():
+        return None
+    try:
+        rows = aggregate.need_counts(viewer, domain, _CADENCE_DAYS, UNMET_LIMIT)
+    except ValueError:
+        return None
+    needs = _Needs()
     for row in rows:
-        needs = [n for n in store.json_dicts(row.exchange_needs) if n.get("consumer")]
+        if row.kind == "cell":
+            needs.cells[(row.provider, row.consumer)][row.code] = row.n
+        elif row.kind == "withheld":
+            needs.withheld = row.n
+        elif row.kind == "unmet_total":
+            needs.unmet_total = row.n
+        else:
+            entry = dict(_need_entry(row, row._mapping), provider=row.provider)
+            entry["reasons"] = [r for r in _REASONS if getattr(row, r)]
+            needs.unmet.append(entry)
+    return needs
+
+
+def _scan_needs(
+    viewer: Viewer, domain: str | None, pair: tuple[str, str] | None, *conditions: Any
+) -> _Needs:
+    rows = store.scan_catalogue(
+        _NEED_EXTRAS, store.has_extra("exchange_needs"), *conditions
+    )
+    found = _Needs()
+    for row in sorted(rows, key=lambda r: (r.owner_org or "", r.name)):
+        needs = [
+            n
+            for n in store.json_dicts(row.exchange_needs)
+            if n.get("consumer") and n["consumer"] != row.owner_org
+        ]
         if not needs or not row.owner_org:
             continue
         if not viewer.can_read(row):
-            withheld += 1
+            found.withheld += 1
             continue
         if not _in_domain(row.domains, domain):
             continue
         for need in needs:
-            key = (row.owner_org, need["consumer"])
-            cells[key][str(need.get("status") or "")] += 1
-            reasons = unmet_reasons(row, need)
-            if reasons:
-                unmet.append(dict(_need_entry(row, need), reasons=reasons))
-            if key == pair:
-                listed.append(dict(_need_entry(row, need), reasons=reasons))
-    return _matrix_result(cells, unmet, listed, withheld, domain, pair)
+            _count_need(found, row, need, pair)
+    found.unmet_total = len(found.unmet)
+    found.unmet = found.unmet[:UNMET_LIMIT]
+    return found
 
 
-def _need_entry(row: Any, need: dict[str, Any]) -> dict[str, Any]:
+def _count_need(
+    found: _Needs, row: Any, need: dict[str, Any], pair: tuple[str, str] | None
+) -> None:
+    key = (row.owner_org, need["consumer"])
+    found.cells[key][str(need.get("status") or "")] += 1
+    reasons = unmet_reasons(row, need)
+    if reasons:
+        found.unmet.append(dict(_need_entry(row, need), reasons=reasons))
+    if key == pair:
+        found.listed.append(dict(_need_entry(row, need), reasons=reasons))
+
+
+def _need_entry(row: Any, need: Any) -> dict[str, Any]:
     entry = {
         "dataset": _dataset_ref(row),
-        "provider": row.owner_org,
+        "provider": row.owner_org if hasattr(row, "owner_org") else None,
         "consumer": need.get("consumer"),
     }
     for key in ("status", "purpose", "frequency", "method"):
@@ -284,28 +459,24 @@ def _need_entry(row: Any, need: dict[str, Any]) -> dict[str, Any]:
 
 
 def _matrix_result(
-    cells: dict[tuple[str, str], Counter[str]],
-    unmet: list[dict[str, Any]],
-    listed: list[dict[str, Any]],
-    withheld: int,
-    domain: str | None,
-    pair: tuple[str, str] | None,
+    needs: _Needs, domain: str | None, pair: tuple[str, str] | None
 ) -> dict[str, Any]:
     orgs = store.organizations(
-        [i for key in cells for i in key] + [e["consumer"] for e in unmet]
+        [i for key in needs.cells for i in key]
+        + [e["consumer"] for e in needs.unmet + needs.listed]
+        + [e["provider"] for e in needs.unmet + needs.listed]
     )
     cells = {
-        key: counts for key, counts in cells.items() if all(i in orgs for i in key)
+        key: counts
+        for key, counts in needs.cells.items()
+        if all(i in orgs for i in key)
     }
     providers = sorted({p for p, _c in cells}, key=lambda i: orgs[i]["title"])
     consumers = sorted({c for _p, c in cells}, key=lambda i: orgs[i]["title"])
-    for entry in unmet + listed:
-        entry["provider"] = (
-            _org(orgs[entry["provider"]]) if entry["provider"] in orgs else None
-        )
-        entry["consumer"] = (
-            _org(orgs[entry["consumer"]]) if entry["consumer"] in orgs else None
-        )
+    for entry in needs.unmet + needs.listed:
+        for role in ("provider", "consumer"):
+            org = orgs.get(entry[role] or "")
+            entry[role] = _org(org) if org else None
     result: dict[str, Any] = {
         "domain": domain,
         "statuses": vocab.codes("exchange_status"),
@@ -320,9 +491,10 @@ def _matrix_result(
             }
             for (provider, consumer), counts in sorted(cells.items())
         ],
-        "unmet": unmet,
-        "withheld": withheld,
+        "unmet": needs.unmet,
+        "unmet_total": needs.unmet_total,
+        "withheld": needs.withheld,
     }
     if pair is not None:
-        result["needs"] = listed
+        result["needs"] = needs.listed
     return result

@@ -14,7 +14,7 @@ import ckan.model as model
 import sqlalchemy as sa
 
 from ckanext.skpd import vocab
-from ckanext.skpd.lineage import store
+from ckanext.skpd.lineage import cache, store
 from ckanext.skpd.lineage.access import Viewer
 from ckanext.skpd.lineage.authority import roles_of
 from ckanext.skpd.lineage.flows import unmet_reasons
@@ -71,12 +71,22 @@ def highest_form(row: store.DatasetRow) -> str:
 
 def inventory(org: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
     """Return the inventory of the SKPD ``org`` as ``viewer`` may see it."""
-    rows = _related_rows(org["id"])
-    own = [r for r in rows if r.owner_org == org["id"] and viewer.can_read(r)]
-    others = [r for r in rows if r.owner_org != org["id"] and viewer.can_read(r)]
+    result = cache.cached(
+        "inventory", viewer, {"org": org["id"]}, lambda: _count(org["id"], viewer)
+    )
+    result["organization"] = {
+        k: org[k] for k in ("id", "name", "title", "abbreviation")
+    }
+    _name_organizations(result)
+    return result
+
+
+def _count(org_id: str, viewer: Viewer) -> dict[str, Any]:
+    rows = _related_rows(org_id)
+    own = [r for r in rows if r.owner_org == org_id and viewer.can_read(r)]
+    others = [r for r in rows if r.owner_org != org_id and viewer.can_read(r)]
     complete = {r.id for r in own if not missing_fields(r)}
-    result: dict[str, Any] = {
-        "organization": org,
+    return {
         "total": len(own),
         "complete": len(complete),
         "complete_share": round(len(complete) / len(own), 4) if own else None,
@@ -98,12 +108,10 @@ def inventory(org: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
             Counter(name for r in own for name in missing_fields(r)).most_common()
         ),
         "datasets": [_dataset(r, r.id in complete) for r in own],
-        "roles_over_others": _roles_over_others(org["id"], others),
-        "provides_to": _needs(own, lambda need: need.get("consumer") != org["id"]),
-        "needs_from": _needs(others, lambda need: need.get("consumer") == org["id"]),
+        "roles_over_others": _roles_over_others(org_id, others),
+        "provides_to": _needs(own, lambda need: need.get("consumer") != org_id),
+        "needs_from": _needs(others, lambda need: need.get("consumer") == org_id),
     }
-    _name_organizations(result)
-    return result
 
 
 def _related_rows(org_id: str) -> list[store.DatasetRow]:

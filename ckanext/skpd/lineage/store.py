@@ -86,6 +86,14 @@ class DatasetRow:
     def exchange_methods(self) -> list[str]:
         return [str(v) for v in json_list(self.extras.get("exchange_methods"))]
 
+    @property
+    def producer(self) -> str | None:
+        return self.extra("producer")
+
+    @property
+    def custodian(self) -> str | None:
+        return self.extra("custodian")
+
     def extra(self, key: str) -> str | None:
         value = self.extras.get(key)
         return value if value not in (None, "") else None
@@ -158,7 +166,11 @@ def organizations(ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
         return {}
     table = model.group_table
     query = sa.select(
-        table.c.id, table.c.name, table.c.title, table.c.state, table.c.extras
+        table.c.id,
+        table.c.name,
+        table.c.title,
+        table.c.state,
+        table.c.extras["abbreviation"].astext.label("abbreviation"),
     ).where(sa.or_(table.c.id.in_(wanted), table.c.name.in_(wanted)))
     found: dict[str, dict[str, Any]] = {}
     for row in model.Session.execute(query):
@@ -166,7 +178,7 @@ def organizations(ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
             "id": row.id,
             "name": row.name,
             "title": row.title or row.name,
-            "abbreviation": (row.extras or {}).get("abbreviation") or "",
+            "abbreviation": row.abbreviation or "",
             "state": row.state,
         }
         found[row.id] = org
@@ -288,3 +300,13 @@ def scan_catalogue(extras: Collection[str], *conditions: Any) -> list[Any]:
 def has_extra(key: str) -> Any:
     """Return a SQL condition: the dataset has the extra ``key``."""
     return model.package_table.c.extras.has_key(key)
+
+
+def owned_by(org_ids: Collection[str]) -> Any:
+    """Return a SQL condition: the dataset belongs to one of ``org_ids``."""
+    return model.package_table.c.owner_org.in_(list(org_ids))
+
+
+def with_ids(ids: Collection[str]) -> Any:
+    """Return a SQL condition: the dataset has one of these ids."""
+    return model.package_table.c.id.in_(list(ids))
