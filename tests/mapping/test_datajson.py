@@ -73,7 +73,7 @@ class TestWholeFiles:
         assert "pln" in keys
 
     def test_all_files_together_have_86_publishers(self, mapped):
-        """The five files name 87 publishers (raw); 86 remain after merging.
+        """The five files name 92 distinct publishers; 86 SKPD remain after merging.
 
         "Dinas Kesehatan" (three files), "Dinas Pendidikan", "Dinas Sosial"
         and others are one SKPD each across files.
@@ -83,7 +83,7 @@ class TestWholeFiles:
         keys = {r.publisher_key for r in results}
 
         assert len(keys) == 86
-        assert len(raw) > len(keys)
+        assert len(raw) == 92
 
     def test_health_office_of_three_files_is_one_skpd(self, mapped):
         """Dinas Kesehatan of Semarang, Jakarta and Magetan is one key."""
