@@ -35,7 +35,9 @@ def _name(path: Path) -> str:
 
 def _entry(msgid: str, msgstr: str, plural: str = "") -> polib.POEntry:
     if plural:
-        return polib.POEntry(msgid=msgid, msgid_plural=plural, msgstr_plural={0: msgstr})
+        return polib.POEntry(
+            msgid=msgid, msgid_plural=plural, msgstr_plural={0: msgstr}
+        )
     return polib.POEntry(msgid=msgid, msgstr=msgstr)
 
 
@@ -85,7 +87,9 @@ def test_single_plural_form(path):
     """Indonesian catalogues declare one plural form and use only form 0."""
     po = polib.pofile(str(path))
     extra_forms = [
-        entry.msgid for entry in po if entry.msgid_plural and set(entry.msgstr_plural) != {0}
+        entry.msgid
+        for entry in po
+        if entry.msgid_plural and set(entry.msgstr_plural) != {0}
     ]
 
     assert po.metadata["Plural-Forms"].replace(" ", "") == "nplurals=1;plural=0;"
@@ -154,7 +158,9 @@ class TestEntryProblems:
 
     def test_changed_markup_fails(self):
         """A link whose href changed is reported."""
-        entry = _entry('See <a href="%(url)s">docs</a>', 'Lihat <a href="#">dokumen</a>')
+        entry = _entry(
+            'See <a href="%(url)s">docs</a>', 'Lihat <a href="#">dokumen</a>'
+        )
 
         problems = catalogues.entry_problems(entry)
 
@@ -163,7 +169,10 @@ class TestEntryProblems:
 
     def test_title_attribute_translatable(self):
         """The text of a title attribute may be translated."""
-        entry = _entry('<a href="#m" title="Quick help">Help</a>', '<a href="#m" title="Bantuan">Bantuan</a>')
+        entry = _entry(
+            '<a href="#m" title="Quick help">Help</a>',
+            '<a href="#m" title="Bantuan">Bantuan</a>',
+        )
 
         assert catalogues.entry_problems(entry) == []
 
@@ -224,6 +233,6 @@ def test_compiled_catalogue_current(path, tmp_path):
     compiled = path.with_suffix(".mo")
 
     assert compiled.is_file(), f"{compiled} missing; run scripts/i18n.sh compile"
-    assert compiled.read_bytes() == fresh.read_bytes(), (
-        f"{compiled} is older than its .po; run scripts/i18n.sh compile"
-    )
+    assert (
+        compiled.read_bytes() == fresh.read_bytes()
+    ), f"{compiled} is older than its .po; run scripts/i18n.sh compile"

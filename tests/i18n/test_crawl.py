@@ -17,7 +17,6 @@ from typing import Any
 
 import polib
 import pytest
-
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
@@ -27,12 +26,13 @@ from tests.browser_fixtures import log_in, save_screenshot
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "RahasiaSekali123"
 # Letters a message must keep outside its placeholders before its English
-# text is matched as a pattern; "{actor} {activity_type}" would match anything.
+# text is matched as a pattern. "{actor} {activity_type}" would otherwise
+# match any text.
 MIN_LITERAL_LETTERS = 4
 
 VISIBLE_TEXT = """
 () => {
-  const shown = (el) => el && el.checkVisibility({
+  const isVisible = (el) => el && el.checkVisibility({
     checkOpacity: true, checkVisibilityCSS: true});
   const texts = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -44,12 +44,13 @@ VISIBLE_TEXT = """
       continue;
     }
     const box = el.closest("option, optgroup") ? el.closest("select") : el;
-    if (shown(box)) {
+    if (isVisible(box)) {
       texts.push(text);
     }
   }
-  for (const el of document.querySelectorAll("input[placeholder], textarea[placeholder]")) {
-    if (shown(el) && el.placeholder.trim()) {
+  const fields = document.querySelectorAll("input[placeholder], textarea[placeholder]");
+  for (const el of fields) {
+    if (isVisible(el) && el.placeholder.trim()) {
       texts.push(el.placeholder.replace(/\\s+/g, " ").trim());
     }
   }
@@ -129,7 +130,9 @@ def site(disdukcapil: dict[str, Any], dinkes: dict[str, Any]) -> dict[str, Any]:
     """Create the data the crawled pages show, and the users who see them."""
     editor = factories.User(name="editor-dinkes", password=PASSWORD)
     call_action(
-        "organization_member_create", id=dinkes["id"], username=editor["name"],
+        "organization_member_create",
+        id=dinkes["id"],
+        username=editor["name"],
         role="editor",
     )
     sysadmin = factories.Sysadmin(name="admin-kominfo", password=PASSWORD)
@@ -148,8 +151,11 @@ def site(disdukcapil: dict[str, Any], dinkes: dict[str, Any]) -> dict[str, Any]:
         tag_string="penduduk,kependudukan",
         groups=[{"name": group["name"]}],
         resources=[
-            {"name": "Tabel penduduk", "url": "http://127.0.0.1/penduduk.csv",
-             "format": "CSV"}
+            {
+                "name": "Tabel penduduk",
+                "url": "http://127.0.0.1/penduduk.csv",
+                "format": "CSV",
+            }
         ],
     )
     visits = call_action(
@@ -252,7 +258,9 @@ def _sysadmin_pages(site: dict[str, Any]) -> list[str]:
 
 def _slug(path: str) -> str:
     """Name a page's screenshot, the same in every run (ids left out)."""
-    path = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "id", path)
+    path = re.sub(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "id", path
+    )
     return path.strip("/") or "home"
 
 
@@ -292,7 +300,9 @@ class TestCrawlInIndonesian:
         """An SKPD editor's pages show no English catalogue message."""
         log_in(browser_page, live_site, site["editor"]["name"], PASSWORD)
 
-        problems = _crawl(browser_page, live_site, "editor", _editor_pages(site), english)
+        problems = _crawl(
+            browser_page, live_site, "editor", _editor_pages(site), english
+        )
 
         assert problems == {}
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ckan.lib.i18n as ckan_i18n
 import polib
 import pytest
-
-import ckan.lib.i18n as ckan_i18n
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
@@ -94,9 +93,7 @@ class TestStockTranslations:
         """The harvest source list uses the ckanext-harvest catalogue."""
         sysadmin = factories.SysadminWithToken()
 
-        page = app.get(
-            "/harvest", headers={"Authorization": sysadmin["token"]}
-        ).body
+        page = app.get("/harvest", headers={"Authorization": sysadmin["token"]}).body
 
         assert "Tambah sumber panen" in page
         assert "Add Harvest Source" not in page
@@ -112,7 +109,9 @@ class TestStockTranslations:
         """The sysadmin page's "promote user" field has an Indonesian placeholder."""
         sysadmin = factories.SysadminWithToken()
 
-        page = app.get("/ckan-admin/", headers={"Authorization": sysadmin["token"]}).body
+        page = app.get(
+            "/ckan-admin/", headers={"Authorization": sysadmin["token"]}
+        ).body
 
         assert 'placeholder="Nama pengguna"' in page
         assert 'placeholder="Username"' not in page

@@ -120,7 +120,10 @@ CATALOGUES: tuple[Catalogue, ...] = (
         # dataset type ("harvest") for the harvest source search page.
         runtime_messages=(
             ("{number} harvest found", "{number} harvests found"),
-            ('{number} harvest found for "{query}"', '{number} harvests found for "{query}"'),
+            (
+                '{number} harvest found for "{query}"',
+                '{number} harvests found for "{query}"',
+            ),
             ("No harvests found", ""),
             ('No harvests found for "{query}"', ""),
         ),
@@ -180,9 +183,7 @@ def placeholders(text: str) -> Counter[str]:
     A translation must carry exactly the same multiset as its source text,
     in any order.
     """
-    markup = [
-        _TEXT_ATTRIBUTE.sub(r'\1="..."', tag) for tag in _MARKUP.findall(text)
-    ]
+    markup = [_TEXT_ATTRIBUTE.sub(r'\1="..."', tag) for tag in _MARKUP.findall(text)]
     return Counter(_PRINTF.findall(text) + _BRACE.findall(text) + markup)
 
 

@@ -76,7 +76,9 @@ class HarvestTranslation(_CatalogueTranslation):
         return _translated_titles(facets_dict, package_type)
 
 
-def _translated_titles(facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+def _translated_titles(
+    facets_dict: dict[str, Any], package_type: str
+) -> dict[str, Any]:
     if package_type != "harvest":
         return facets_dict
     for key, title in facets_dict.items():

@@ -107,7 +107,9 @@ def source_folders(catalogue: Catalogue) -> list[str]:
     return folders
 
 
-def _extracted(site: Path, folder: str) -> Iterator[tuple[str, int, object, str | None]]:
+def _extracted(
+    site: Path, folder: str
+) -> Iterator[tuple[str, int, object, str | None]]:
     for filename, lineno, message, _comments, context in extract_from_dir(
         str(site / folder), METHOD_MAP, keywords=DEFAULT_KEYWORDS
     ):
@@ -223,7 +225,9 @@ def missing_translations(
     translated = set()
     if po is not None:
         translated = {
-            catalogues.entry_key(entry) for entry in po if catalogues.is_translated(entry)
+            catalogues.entry_key(entry)
+            for entry in po
+            if catalogues.is_translated(entry)
         }
     return [
         entry
@@ -386,7 +390,10 @@ def reuse(po: polib.POFile, sources: Iterable[polib.POFile]) -> int:
         else:
             entry.msgstr = text
         if catalogues.entry_problems(entry):
-            entry.msgstr, entry.msgstr_plural = "", {0: ""} if entry.msgid_plural else {}
+            entry.msgstr, entry.msgstr_plural = (
+                "",
+                {0: ""} if entry.msgid_plural else {},
+            )
             continue
         count += 1
     return count
