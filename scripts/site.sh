@@ -62,8 +62,11 @@ cmd_config() {
     >/dev/null || die "could not update $INI"
 }
 
-# start_daemon NAME COMMAND...: run COMMAND in the background unless the
-# process recorded in $RUN/NAME.pid is still alive.
+# start_daemon NAME COMMAND...: run COMMAND in the background, in a process
+# group of its own, unless the group recorded in $RUN/NAME.pid is alive. A
+# command that exits is started again after 2 s and the exit is logged: the
+# harvest consumers of ckanext-harvest 1.6.3 end on a Redis read time-out
+# after a quiet spell, and a worker must not stay down after such an exit.
 start_daemon() {
   local name=$1
   shift
@@ -72,7 +75,15 @@ start_daemon() {
     log "$name already running (pid $(cat "$pid_file"))"
     return
   fi
-  nohup "$@" >>"$LOGS/$name.log" 2>&1 &
+  setsid bash -c '
+    trap "kill \$child 2>/dev/null; wait \$child; exit 0" TERM INT
+    while :; do
+      "$@" &
+      child=$!
+      wait $child && code=0 || code=$?
+      echo "[site] $(date -Is) exited with code $code; starting again in 2 s"
+      sleep 2
+    done' "$name" "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null &
   echo $! >"$pid_file"
   log "$name started (pid $!, log $LOGS/$name.log)"
 }
@@ -85,7 +96,7 @@ stop_daemon() {
   if kill -0 "$pid" 2>/dev/null; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null || true
+    kill -9 -- -"$pid" 2>/dev/null || true
     log "$1 stopped"
   fi
   rm -f "$pid_file"
