@@ -59,6 +59,7 @@ cmd_config() {
     "ckan.auth.create_unowned_dataset = false" \
     "ckan.auth.user_create_organizations = false" \
     "ckan.gravatar_default = disabled" \
+    "ckan.views.default_views = " \
     >/dev/null || die "could not update $INI"
 }
 
