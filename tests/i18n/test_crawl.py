@@ -209,6 +209,10 @@ def _anonymous_pages(site: dict[str, Any]) -> list[str]:
         "/user/login",
         "/user/reset",
         "/harvest",
+        f"/dataset/{site['visits']['name']}/lineage",
+        f"/organization/{site['dinkes']['name']}/integration",
+        "/skpd/flows",
+        "/skpd/authority",
     ]
 
 
@@ -253,6 +257,8 @@ def _sysadmin_pages(site: dict[str, Any]) -> list[str]:
         f"/harvest/edit/{source}",
         f"/dataset/edit/{site['population']['name']}",
         f"/dataset/{site['population']['name']}/resource/{site['resource']['id']}/edit",
+        "/skpd/flows",
+        "/skpd/authority",
     ]
 
 
@@ -323,6 +329,6 @@ def test_english_sources_match():
 
     assert sources.match("Order by") == "Order by"
     assert sources.match("3 datasets found") is not None
-    assert sources.match("Follow Dataset") is None
+    assert sources.match("Semua Dataset") is None
     assert sources.match("Urutkan menurut") is None
     assert sources.match("Penduduk per kecamatan") is None
