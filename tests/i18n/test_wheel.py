@@ -46,7 +46,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
 
 @pytest.mark.parametrize("catalogue", catalogues.CATALOGUES, ids=lambda c: c.key)
 def test_catalogue_files_shipped(wheel, catalogue):
-    """The wheel holds the compiled catalogue, its source and its template."""
+    """The wheel contains the compiled catalogue, its source and its template."""
     base = f"ckanext/skpd/i18n/{catalogue.folder}"
     names = set(wheel.namelist())
 

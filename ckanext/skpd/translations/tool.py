@@ -189,7 +189,7 @@ def update(catalogue: Catalogue) -> polib.POFile:
     template = build_template(catalogue)
     catalogue.directory.mkdir(parents=True, exist_ok=True)
     template.wrapwidth = 76
-    template.save(str(catalogue.template_path))
+    _save_if_changed(template, catalogue.template_path)
 
     po = _seed(catalogue)
     po.merge(template)
@@ -211,8 +211,21 @@ def update(catalogue: Catalogue) -> polib.POFile:
     po.metadata.pop("Report-Msgid-Bugs-To", None)
     po.metadata_is_fuzzy = False
     catalogue.po_path().parent.mkdir(parents=True, exist_ok=True)
-    po.save(str(catalogue.po_path()))
+    _save_if_changed(po, catalogue.po_path())
     return po
+
+
+_DATES = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*$', re.MULTILINE)
+
+
+def _save_if_changed(po: polib.POFile, path: Path) -> None:
+    """Write ``po`` unless only its header dates differ from the file's."""
+    text = str(po)
+    if path.is_file():
+        old = path.read_text(encoding="utf-8")
+        if _DATES.sub("", old).strip() == _DATES.sub("", text).strip():
+            return
+    po.save(str(path))
 
 
 # Reports --------------------------------------------------------------------
