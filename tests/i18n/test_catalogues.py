@@ -5,6 +5,7 @@ These tests read files only; they need no database, Solr or running site.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -236,3 +237,25 @@ def test_compiled_catalogue_current(path, tmp_path):
     assert (
         compiled.read_bytes() == fresh.read_bytes()
     ), f"{compiled} is older than its .po; run scripts/i18n.sh compile"
+
+
+def test_report_lists_untranslated_message(tmp_path):
+    """The upgrade report names a used message the catalogue lacks."""
+    spatial = catalogues.get("spatial")
+    copy = catalogues.Catalogue(
+        key="spatial-copy",
+        domain=spatial.domain,
+        folder=str(tmp_path),
+        distribution=spatial.distribution,
+        packages=spatial.packages,
+    )
+    po = polib.pofile(str(spatial.po_path()))
+    po.remove(next(entry for entry in po if entry.msgid == "Draw an extent"))
+    copy.po_path().parent.mkdir(parents=True)
+    po.save(str(copy.po_path()))
+    out = io.StringIO()
+
+    count = tool.report(copy, out)
+
+    assert count == 1
+    assert "'Draw an extent'" in out.getvalue()
