@@ -139,6 +139,7 @@ class SkpdDCATAPProfile(RDFProfile):
         self._write_services(dataset_dict, dataset_ref)
         self._write_spatial(dataset_dict, dataset_ref)
         self._write_license(dataset_dict, dataset_ref)
+        self._type_distribution_urls(dataset_ref)
 
     def graph_from_catalog(
         self, catalog_dict: dict[str, Any] | None, catalog_ref: URIRef
@@ -152,6 +153,25 @@ class SkpdDCATAPProfile(RDFProfile):
                 self.g.add((catalog_ref, DCT.description, Literal(text)))
         if (catalog_ref, DCT.publisher, None) not in self.g:
             self.g.add((catalog_ref, DCT.publisher, self._catalogue_publisher()))
+        for homepage in self.g.objects(catalog_ref, FOAF.homepage):
+            self.g.add((homepage, RDF.type, FOAF.Document))
+        self._write_catalogue_languages(catalog_ref)
+
+    def _write_catalogue_languages(self, catalog_ref: URIRef) -> None:
+        """Replace the locale codes ckanext-dcat writes by EU language URIs."""
+        offered = tk.aslist(tk.config.get("ckan.locales_offered")) or [
+            tk.config.get("ckan.locale_default") or "en"
+        ]
+        for literal in list(self.g.objects(catalog_ref, DCT.language)):
+            if isinstance(literal, Literal):
+                self.g.remove((catalog_ref, DCT.language, literal))
+        for locale in offered:
+            language = terms.language_uri(locale)
+            if language is None:
+                self.g.add((catalog_ref, DCT.language, Literal(locale)))
+                continue
+            self.g.add((catalog_ref, DCT.language, language))
+            self.g.add((language, RDF.type, DCT.LinguisticSystem))
 
     def _bind(self) -> None:
         for prefix, namespace in (
@@ -216,7 +236,11 @@ class SkpdDCATAPProfile(RDFProfile):
             if extras.get("kind") == "vertical"
             else ("LocalAuthority")
         )
-        g.set((node, DCT.type, terms.ADMS_PUBLISHER_TYPE[publisher_type]))
+        type_ref = terms.ADMS_PUBLISHER_TYPE[publisher_type]
+        g.set((node, DCT.type, type_ref))
+        g.add((type_ref, RDF.type, SKOS.Concept))
+        label = Literal(terms.PUBLISHER_TYPES[publisher_type], lang="en")
+        g.set((type_ref, SKOS.prefLabel, label))
         if extras.get("abbreviation"):
             g.set((node, SKOS.altLabel, Literal(extras["abbreviation"])))
         if extras.get("skpd_code"):
@@ -263,6 +287,7 @@ class SkpdDCATAPProfile(RDFProfile):
         contact = BNode()
         self.g.add((ref, DCAT.contactPoint, contact))
         self.g.add((contact, RDF.type, VCARD.Organization))
+        self.g.add((contact, RDF.type, VCARD.Kind))
         if custodian is not None:
             self.g.add((ref, GEODCAT.custodian, custodian))
             title = self.g.value(custodian, FOAF.name)
@@ -333,6 +358,7 @@ class SkpdDCATAPProfile(RDFProfile):
             self.g.add((ref, DCAT.qualifiedRelation, relation))
             self.g.add((relation, RDF.type, DCAT.Relationship))
             self.g.add((relation, DCT.relation, upstream))
+            self.g.add((upstream, RDF.type, RDFS.Resource))
             code = entry.get("relation")
             if code in vocab.codes("relation_type"):
                 role = self._concept("relation_type", code)
@@ -423,11 +449,13 @@ class SkpdDCATAPProfile(RDFProfile):
             self.g.add((service, DCT.type, self._concept("exchange_method", code)))
             self.g.add((service, DCAT.servesDataset, ref))
             if endpoint:
-                self.g.add((service, DCAT.endpointURL, CleanedURIRef(endpoint)))
+                endpoint_ref = CleanedURIRef(endpoint)
             else:
-                page = self._dataset_page(dataset_dict)
-                self.g.add((service, DCAT.endpointURL, page))
-                self.g.add((service, DCAT.landingPage, page))
+                endpoint_ref = self._dataset_page(dataset_dict)
+                self.g.add((service, DCAT.landingPage, endpoint_ref))
+                self.g.add((endpoint_ref, RDF.type, FOAF.Document))
+            self.g.add((service, DCAT.endpointURL, endpoint_ref))
+            self.g.add((endpoint_ref, RDF.type, RDFS.Resource))
             if in_catalog:
                 self.g.add((catalog_ref, DCAT.service, service))
 
@@ -442,10 +470,19 @@ class SkpdDCATAPProfile(RDFProfile):
         if geometry:
             value = geometry if isinstance(geometry, str) else json.dumps(geometry)
             # ckanext-dcat 2.4.4 writes the geometry as WKT rounded to four
-            # decimals; the GeoJSON literal keeps the stored precision.
+            # decimals. DCAT-AP allows one geometry, so a GeoJSON literal with
+            # the stored precision replaces it.
+            self.g.remove((spatial_ref, LOCN.geometry, None))
             self.g.add(
                 (spatial_ref, LOCN.geometry, Literal(value, datatype=GEOJSON_IMT))
             )
+
+    def _type_distribution_urls(self, ref: URIRef) -> None:
+        """Type the access and download URLs as DCAT-AP expects."""
+        for distribution in self.g.objects(ref, DCAT.distribution):
+            for predicate in (DCAT.accessURL, DCAT.downloadURL):
+                for url in self.g.objects(distribution, predicate):
+                    self.g.add((url, RDF.type, RDFS.Resource))
 
     def _write_license(self, dataset_dict: dict[str, Any], ref: URIRef) -> None:
         url = dataset_dict.get("license_url")

@@ -31,6 +31,17 @@ ISO_ROLE = Namespace(
 )
 ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
 
+EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+
+# ADMS publisher types of SKPD agents, with their English labels.
+PUBLISHER_TYPES = {
+    "LocalAuthority": "Local Authority",
+    "NationalAuthority": "National authority",
+}
+
+# The site's locales as EU language codes.
+LANGUAGES = {"id": "IND", "en": "ENG"}
+
 # Access levels of the public-information law as EU access rights.
 ACCESS_RIGHTS: dict[str, URIRef] = {
     "open": EU_ACCESS_RIGHT.PUBLIC,
@@ -129,3 +140,9 @@ def pod_periodicity(cadence: str | None) -> str | None:
     if "iso" in term.extra:
         return "R/" + term.extra["iso"]
     return POD_IRREGULAR
+
+
+def language_uri(locale: str) -> URIRef | None:
+    """Return the EU language URI of a CKAN locale such as ``id`` or ``en_GB``."""
+    code = LANGUAGES.get(locale.split("_")[0].lower())
+    return EU_LANGUAGE[code] if code else None
