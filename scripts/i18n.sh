@@ -42,8 +42,8 @@ compile() {
 }
 
 update() {
-  (cd "$ROOT" && "$VENV/bin/pybabel" extract -F babel.cfg -k _ -k N_ -k ngettext \
-    --no-location --sort-output --project=ckanext-skpd -o "$POT" ckanext)
+  (cd "$ROOT" && "$VENV/bin/pybabel" extract -F babel.cfg \
+    --add-location=file --sort-output --project=ckanext-skpd -o "$POT" ckanext)
   for po in "$ROOT"/i18n/*/LC_MESSAGES/$DOMAIN.po; do
     msgmerge --quiet --update --backup=none --no-fuzzy-matching "$po" "$POT"
   done
