@@ -193,6 +193,27 @@ def _can_read(package: model.Package, context: Context) -> bool:
     return True
 
 
+def _already_upstream(package_id: str, data: FlattenDataDict) -> bool:
+    """Tell whether the dataset being updated already names this upstream.
+
+    An editor may keep an upstream they may not read (a private dataset of
+    another SKPD, entered by someone who may read it), so that they can
+    still save the rest of the dataset; they cannot add a new one.
+    """
+    own_id = data.get(("id",))
+    own = model.Package.get(own_id) if own_id else None
+    if own is None:
+        return False
+    try:
+        entries = json.loads((own.extras or {}).get("lineage") or "[]")
+    except ValueError:
+        return False
+    return any(
+        isinstance(entry, dict) and entry.get("upstream") == package_id
+        for entry in entries
+    )
+
+
 def skpd_upstream_ref(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
@@ -216,7 +237,10 @@ def skpd_upstream_ref(
         data[key] = value
         return
     package = model.Package.get(value)
-    if package is None or package.state == "deleted" or not _can_read(package, context):
+    readable = package is not None and package.state != "deleted" and (
+        _can_read(package, context) or _already_upstream(package.id, data)
+    )
+    if not readable:
         errors.setdefault(key, []).append(
             _(
                 'Dataset "{value}" not found in this catalogue. Give the name or '

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint
 
+from ckanext.skpd.ui import form
+from ckanext.skpd.ui import template_helpers as ui_helpers
+
 
 def actions() -> dict[str, Callable[..., Any]]:
-    return {}
+    return {"package_patch": form.package_patch}
 
 
 def auth_functions() -> dict[str, Callable[..., Any]]:
@@ -20,4 +24,10 @@ def blueprints() -> list[Blueprint]:
 
 
 def helpers() -> dict[str, Callable[..., Any]]:
-    return {}
+    return {
+        "skpd_ui_home_overview": ui_helpers.skpd_ui_home_overview,
+        "skpd_ui_dataset_steps": ui_helpers.skpd_ui_dataset_steps,
+        "skpd_ui_bbox": ui_helpers.skpd_ui_bbox,
+        "skpd_ui_upstream_input": ui_helpers.skpd_ui_upstream_input,
+        "skpd_ui_selected_codes": ui_helpers.skpd_ui_selected_codes,
+    }
