@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class AgentDescription:
-    """What a graph says about an SKPD agent."""
+    """The description of an SKPD agent in a graph."""
 
     uri: str
     title: str = ""

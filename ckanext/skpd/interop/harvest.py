@@ -55,7 +55,7 @@ def resolve_agents(dataset_dict: dict[str, Any], user: str) -> None:
 
 
 def resolve_lineage(dataset_dict: dict[str, Any]) -> None:
-    """Point lineage URIs of datasets this site already holds at their ids."""
+    """Replace lineage URIs of datasets on this site by the datasets' ids."""
     for entry in dataset_dict.get("lineage") or []:
         upstream = entry.get("upstream") if isinstance(entry, dict) else None
         if upstream and upstream.startswith(("http://", "https://")):

@@ -208,8 +208,8 @@ def catalog_chunks(
     organizations the user belongs to.
 
     NOTE: a dataset deleted while the document is being written can make
-    the following page skip one dataset; new datasets come last and are
-    never skipped.
+    the following page skip one dataset. New datasets come last, so they
+    are never skipped.
     """
     header = dict(CATALOG_HEADER, **{"@id": _site_url() + "/data.json"})
     text = json.dumps(header, ensure_ascii=False)

@@ -220,38 +220,43 @@ class SkpdDCATAPProfile(RDFProfile):
 
     def _agent(self, org_id: str) -> URIRef | None:
         """Return the node of an SKPD organization, described once per graph."""
+        if not org_id:
+            return None
         if org_id in self._agent_nodes:
             return self._agent_nodes[org_id]
         group = model.Group.get(org_id)
         if group is None or not group.is_organization:
             return None
+
         node = URIRef(agents.organization_uri(group.id))
-        extras = group.extras or {}
+        self.g.add((node, RDF.type, FOAF.Agent))
+        self.g.add((node, RDF.type, FOAF.Organization))
+        self.g.set((node, FOAF.name, Literal(group.title or group.name)))
+        self._describe_organization(node, group.extras or {})
+
+        self._agent_nodes[org_id] = node
+        return node
+
+    def _describe_organization(self, node: URIRef, extras: dict[str, str]) -> None:
+        """Add the type, abbreviation, code, kind and Satu Data role of an SKPD."""
         g = self.g
-        g.add((node, RDF.type, FOAF.Agent))
-        g.add((node, RDF.type, FOAF.Organization))
-        g.set((node, FOAF.name, Literal(group.title or group.name)))
-        publisher_type = (
-            "NationalAuthority"
-            if extras.get("kind") == "vertical"
-            else ("LocalAuthority")
-        )
+        kind = extras.get("kind")
+        publisher_type = "NationalAuthority" if kind == "vertical" else "LocalAuthority"
         type_ref = terms.ADMS_PUBLISHER_TYPE[publisher_type]
         g.set((node, DCT.type, type_ref))
         g.add((type_ref, RDF.type, SKOS.Concept))
         label = Literal(terms.PUBLISHER_TYPES[publisher_type], lang="en")
         g.set((type_ref, SKOS.prefLabel, label))
+
         if extras.get("abbreviation"):
             g.set((node, SKOS.altLabel, Literal(extras["abbreviation"])))
         if extras.get("skpd_code"):
             g.set((node, DCT.identifier, Literal(extras["skpd_code"])))
-        if extras.get("kind") in vocab.codes("skpd_kind"):
-            g.set((node, SKPD.unitKind, self._concept("skpd_kind", extras["kind"])))
+        if kind in vocab.codes("skpd_kind"):
+            g.set((node, SKPD.unitKind, self._concept("skpd_kind", kind)))
         role = extras.get("satu_data_role")
         if role in vocab.codes("satu_data_role"):
             g.set((node, SKPD.satuDataRole, self._concept("satu_data_role", role)))
-        self._agent_nodes[org_id] = node
-        return node
 
     def _write_publisher(self, dataset_dict: dict[str, Any], ref: URIRef) -> None:
         owner = dataset_dict.get("owner_org")
@@ -264,26 +269,24 @@ class SkpdDCATAPProfile(RDFProfile):
     def _write_producer_and_contact(
         self, dataset_dict: dict[str, Any], ref: URIRef
     ) -> None:
-        producer = (
-            self._agent(dataset_dict["producer"])
-            if dataset_dict.get("producer")
-            else None
-        )
+        producer = self._agent(dataset_dict.get("producer") or "")
         if producer is not None:
             self.g.add((ref, DCT.creator, producer))
             self.g.add((ref, GEODCAT.originator, producer))
 
+        # ckanext-dcat wrote a contact point from contact_name and
+        # contact_email; this one also names the custodian.
         for contact in list(self.g.objects(ref, DCAT.contactPoint)):
             self.g.remove((ref, DCAT.contactPoint, contact))
             if isinstance(contact, BNode):
                 self.g.remove((contact, None, None))
 
-        custodian_id = dataset_dict.get("custodian")
-        custodian = self._agent(custodian_id) if custodian_id else None
+        custodian = self._agent(dataset_dict.get("custodian") or "")
         name = dataset_dict.get("contact_name")
         email = dataset_dict.get("contact_email")
         if custodian is None and not (name or email):
             return
+
         contact = BNode()
         self.g.add((ref, DCAT.contactPoint, contact))
         self.g.add((contact, RDF.type, VCARD.Organization))
@@ -432,7 +435,7 @@ class SkpdDCATAPProfile(RDFProfile):
 
         DCAT-AP requires an endpoint URL. A dataset without ``endpoint_url``
         gets its catalogue page as endpoint, and the same page as the
-        service's landing page, which tells a reader it is not a real
+        service's landing page, so a reader can tell it is not a real
         endpoint.
         """
         endpoint = dataset_dict.get("endpoint_url")
