@@ -32,6 +32,16 @@ port_in_use() {
   return 1
 }
 
+# edit_ini SECTION "key = value"...: set options in $INI with CKAN's own
+# config editor (what `ckan config-tool` runs), without loading CKAN.
+edit_ini() {
+  "$VENV/bin/python" -c '
+import sys
+from ckan.lib.config_tool import config_edit_using_option_strings
+config_edit_using_option_strings(sys.argv[1], sys.argv[3:], sys.argv[2])
+' "$INI" "$@"
+}
+
 cmd_config() {
   mkdir -p "$STATE/storage" "$LOGS" "$RUN"
   if [ ! -f "$INI" ]; then
@@ -39,7 +49,7 @@ cmd_config() {
     log "wrote $INI"
   fi
   # Re-applied at every start, so a changed port or plugin list takes effect.
-  "$CKAN" config-tool "$INI" \
+  edit_ini "app:main" \
     "ckan.site_url = http://127.0.0.1:$PORT" \
     "ckan.site_id = skpd" \
     "ckan.site_title = Katalog Data SKPD" \
@@ -60,7 +70,10 @@ cmd_config() {
     "ckan.auth.user_create_organizations = false" \
     "ckan.gravatar_default = disabled" \
     "ckan.views.default_views = " \
-    >/dev/null || die "could not update $INI"
+    || die "could not update $INI"
+  # Keep the terminal readable: CKAN at WARNING, the extensions at INFO.
+  edit_ini logger_ckan "level = WARNING" || die "could not update $INI"
+  edit_ini logger_ckanext "level = INFO" || die "could not update $INI"
 }
 
 # start_daemon NAME COMMAND...: run COMMAND in the background, in a process
@@ -117,7 +130,29 @@ cmd_workers() {
   start_daemon jobs-worker "$CKAN" -c "$INI" jobs worker
 }
 
+# The number of active datasets, read straight from the database so that a
+# second start does not pay for loading CKAN just to find the site filled.
+dataset_count() {
+  "$VENV/bin/python" - "$PG_PORT" <<'PY'
+import sys
+
+import psycopg2
+
+with psycopg2.connect(host="127.0.0.1", port=int(sys.argv[1]), dbname="ckan_skpd",
+                      user="ckan_skpd", password="ckan_skpd") as conn:
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM package WHERE state = 'active' AND type = 'dataset'")
+        print(cur.fetchone()[0])
+PY
+}
+
 cmd_load() {
+  local count
+  count=$(dataset_count)
+  if [ "$count" -gt 0 ]; then
+    log "the site already has $count datasets; the demo catalogue is not loaded again"
+    return
+  fi
   "$CKAN" -c "$INI" skpd load-demo --skip-if-loaded \
     --data-dir "$DATA_DIR" --base-url "http://127.0.0.1:$DATA_PORT"
 }

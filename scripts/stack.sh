@@ -183,10 +183,9 @@ cmd_db() {
   [[ $url =~ ^postgresql://([^:]+):([^@]+)@[^/]+/([A-Za-z0-9_]+)$ ]] \
     || die "cannot read user, password and database from sqlalchemy.url '$url' in $ini"
   ensure_database "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+  # `db upgrade` also applies the migrations of the enabled plugins.
   "$VENV/bin/ckan" -c "$ini" db upgrade >/dev/null \
     || die "'ckan db upgrade' failed for $ini; see the output above"
-  "$VENV/bin/ckan" -c "$ini" db pending-migrations --apply >/dev/null \
-    || die "'ckan db pending-migrations --apply' (extension tables) failed for $ini"
   log "database ${BASH_REMATCH[3]} is up to date"
 }
 
