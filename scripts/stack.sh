@@ -168,6 +168,7 @@ ensure_database() {
   fi
   if [ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname='$db'")" ]; then
     log "creating database $db"
+    rm -f "$STATE/db-$db.stamp"
     psql_admin -c "CREATE DATABASE $db OWNER $user ENCODING 'UTF8' TEMPLATE template0"
   fi
 }
@@ -182,11 +183,22 @@ cmd_db() {
   url=${CKAN_SQLALCHEMY_URL:-$(sed -n 's/^sqlalchemy.url *= *//p' "$ini" | head -n 1)}
   [[ $url =~ ^postgresql://([^:]+):([^@]+)@[^/]+/([A-Za-z0-9_]+)$ ]] \
     || die "cannot read user, password and database from sqlalchemy.url '$url' in $ini"
-  ensure_database "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+  local db=${BASH_REMATCH[3]}
+  ensure_database "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$db"
+  # Migrations change only with the installed packages or the plugin list,
+  # so an unchanged pair skips the CKAN start-up that `db upgrade` costs.
+  local stamp_file=$STATE/db-$db.stamp want
+  want=$( { cat "$STATE/venv.stamp" 2>/dev/null; grep -A3 '^ckan.plugins' "$ini"; } \
+    | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$stamp_file" 2>/dev/null)" = "$want" ]; then
+    log "database $db is up to date"
+    return
+  fi
   # `db upgrade` also applies the migrations of the enabled plugins.
   "$VENV/bin/ckan" -c "$ini" db upgrade >/dev/null \
     || die "'ckan db upgrade' failed for $ini; see the output above"
-  log "database ${BASH_REMATCH[3]} is up to date"
+  echo "$want" >"$stamp_file"
+  log "database $db is up to date"
 }
 
 cmd_stop() {
