@@ -82,7 +82,8 @@ cmd_venv() {
     "$VENV/bin/pip" install -q -U pip wheel setuptools
     "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt" -r "$ROOT/dev-requirements.txt" \
       || die "pip could not install the requirements; see the output above"
-    "$VENV/bin/pip" install -q -e "$ROOT" || die "pip could not install the extension"
+    "$VENV/bin/pip" install -q -e "$ROOT" >"$STATE/pip-editable.log" 2>&1 \
+      || die "pip could not install the extension; see $STATE/pip-editable.log"
     echo "$want" >"$stamp"
   fi
   "$ROOT/scripts/i18n.sh" compile
