@@ -18,19 +18,11 @@ __all__ = [
 # Colours for SKPD, chosen to stay apart from each other and readable
 # behind white text; an SKPD keeps its colour on every page.
 PALETTE = (
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#ff7f0e",
-    "#393b79",
-    "#637939",
-    "#843c39",
-)
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
+    "#17becf", "#bcbd22", "#ff7f0e", "#393b79", "#637939", "#843c39",
+    "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#7b4173",
+    "#ad494a", "#8ca252",
+)  # fmt: skip
 
 # Label vocabularies the graphs and charts need in the browser.
 _VOCABULARIES = (

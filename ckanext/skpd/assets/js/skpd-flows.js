@@ -12,7 +12,9 @@
 
   var PALETTE = [
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
-    "#17becf", "#bcbd22", "#ff7f0e", "#393b79", "#637939", "#843c39"
+    "#17becf", "#bcbd22", "#ff7f0e", "#393b79", "#637939", "#843c39",
+    "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#7b4173",
+    "#ad494a", "#8ca252"
   ];
 
   /* The same colour as skpd_lineage_color in template_helpers.py. */
@@ -80,7 +82,7 @@
           elements.push({ data: {
             id: edge.source + "|" + edge.target, source: edge.source, target: edge.target,
             weight: edge.weight, label: String(edge.weight),
-            width: 1 + 9 * edge.weight / max
+            width: max > 1 ? 1.5 + 6.5 * (edge.weight - 1) / (max - 1) : 2
           } });
         });
         this.el.empty();
@@ -104,6 +106,7 @@
           layout: { name: data.flows.edges.length > 400 ? "concentric" : "cose", animate: false },
           minZoom: 0.2, maxZoom: 3
         });
+        if (cy.zoom() > 1.2) { cy.zoom(1.2); cy.center(); }
         this.el[0].skpdGraph = cy;
         this.el.attr("data-node-count", cy.nodes().length);
         this.el.attr("data-edge-count", cy.edges().length);

@@ -14,7 +14,9 @@ this.ckan.module("skpd-lineage-graph", function ($) {
 
   var PALETTE = [
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
-    "#17becf", "#bcbd22", "#ff7f0e", "#393b79", "#637939", "#843c39"
+    "#17becf", "#bcbd22", "#ff7f0e", "#393b79", "#637939", "#843c39",
+    "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#7b4173",
+    "#ad494a", "#8ca252"
   ];
 
   /* The colour of an SKPD; ckanext/skpd/lineage/template_helpers.py
@@ -167,6 +169,7 @@ this.ckan.module("skpd-lineage-graph", function ($) {
       cy.add(added);
       cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 30, rankSep: 90, animate: false }).run();
       cy.fit(undefined, 30);
+      if (cy.zoom() > 1.3) { cy.zoom(1.3); cy.center(); }
       this._legend();
       this.el.attr("data-node-count", cy.nodes().length);
       this.el.attr("data-edge-count", cy.edges().length);
