@@ -403,6 +403,7 @@ def _needs_in_database(viewer: Viewer, domain: str | None) -> _Needs | None:
             needs.unmet_total = row.n
         else:
             entry = dict(_need_entry(row, row._mapping), provider=row.provider)
+            entry["status"] = row.code or None
             entry["reasons"] = [r for r in _REASONS if getattr(row, r)]
             needs.unmet.append(entry)
     return needs

@@ -59,8 +59,10 @@ def _lineage(pkg_dict: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], 
         )
         return graph_dict, params, None
     except tk.ValidationError as err:
-        fallback = {"id": pkg_dict["id"], "direction": graph.BOTH, "depth": 1}
-        graph_dict = tk.get_action("skpd_lineage_show")(_context(), fallback)
+        fallback = {"direction": graph.BOTH, "depth": 1}
+        graph_dict = tk.get_action("skpd_lineage_show")(
+            _context(), dict(fallback, id=pkg_dict["id"])
+        )
         return graph_dict, fallback, err.error_dict
 
 
