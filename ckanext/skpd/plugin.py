@@ -15,12 +15,12 @@ from ckan.lib.plugins import DefaultTranslation
 
 import ckanext.skpd.i18n as i18n_package
 from ckanext.dcat.interfaces import IDCATRDFHarvester
-from ckanext.skpd import helpers, indexing, interop, lineage, ui
+from ckanext.skpd import harvesting, helpers, indexing, interop, lineage, ui
 from ckanext.skpd.interop import harvest as interop_harvest
 
 # Feature packages. Each exposes actions(), auth_functions(), blueprints()
 # and helpers(), which this plugin registers with CKAN.
-FEATURES: tuple[ModuleType, ...] = (lineage, interop, ui)
+FEATURES: tuple[ModuleType, ...] = (lineage, interop, ui, harvesting)
 
 
 def _merged(method: str) -> dict[str, Callable[..., Any]]:

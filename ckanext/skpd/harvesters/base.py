@@ -193,6 +193,28 @@ class SkpdHarvester(HarvesterBase):
         title = record.get("title") if isinstance(record, dict) else None
         return '"{}" (identifier {})'.format(title or "untitled", harvest_object.guid)
 
+    def resolve_upstream(
+        self, harvest_object: HarvestObject, upstream: str, mapped: MappedDataset
+    ) -> str:
+        """Return the lineage upstream to store for one the source names.
+
+        :raises RecordError: when the upstream cannot be resolved
+        """
+        return upstream
+
+    def upstream_by_guid(self, harvest_object: HarvestObject, guid: str) -> str | None:
+        """Return the id of the dataset imported from this source under a guid."""
+        return (
+            model.Session.query(HarvestObject.package_id)
+            .join(model.Package, model.Package.id == HarvestObject.package_id)
+            .filter(HarvestObject.guid == guid)
+            .filter(HarvestObject.harvest_source_id == harvest_object.harvest_source_id)
+            .filter(HarvestObject.current == True)  # noqa: E712
+            .filter(model.Package.state == "active")
+            .limit(1)
+            .scalar()
+        )
+
     def validate_options(self, options: dict[str, Any]) -> None:
         """Check the harvester's own configuration keys.
 
@@ -627,27 +649,18 @@ class SkpdHarvester(HarvesterBase):
         user = self._get_user_name()
         package = copy.deepcopy(mapped.package)
 
-        def resolve(value: Any) -> Any:
-            if isinstance(value, organizations.OrgRef):
-                return organizations.resolve(value, aliases, created, user)
-            return value
-
         if package.get("owner_org") is None:
             raise RecordError(
                 f"Record {self.record_label(harvest_object)} was not imported: "
                 "owner_org: the record names no owning SKPD.",
                 mapped.line,
             )
-        for field_name in ORG_FIELDS:
-            if field_name in package:
-                package[field_name] = resolve(package[field_name])
-        for field_name in ("producer", "custodian"):
-            if package.get(field_name) == package["owner_org"]:
-                package.pop(field_name)
-        for field_name, subfield in ORG_SUBFIELDS:
-            for entry in package.get(field_name) or []:
-                if isinstance(entry, dict) and subfield in entry:
-                    entry[subfield] = resolve(entry[subfield])
+        _resolve_organizations(package, aliases, created, user)
+        for entry in package.get("lineage") or []:
+            if isinstance(entry, dict) and entry.get("upstream"):
+                entry["upstream"] = self.resolve_upstream(
+                    harvest_object, entry["upstream"], mapped
+                )
 
         extras = [e for e in package.get("extras", []) if e["key"] != EXTRA_GUID]
         extras.append({"key": EXTRA_GUID, "value": harvest_object.guid})
@@ -803,6 +816,28 @@ class SkpdHarvester(HarvesterBase):
 
 
 # Helpers ---------------------------------------------------------------------
+
+
+def _resolve_organizations(
+    package: dict[str, Any], aliases: dict[str, str], created: list[str], user: str
+) -> None:
+    """Replace the OrgRefs of a dataset dict by organization ids."""
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, organizations.OrgRef):
+            return organizations.resolve(value, aliases, created, user)
+        return value
+
+    for field_name in ORG_FIELDS:
+        if field_name in package:
+            package[field_name] = resolve(package[field_name])
+    for field_name in ("producer", "custodian"):
+        if package.get(field_name) == package["owner_org"]:
+            package.pop(field_name)
+    for field_name, subfield in ORG_SUBFIELDS:
+        for entry in package.get(field_name) or []:
+            if isinstance(entry, dict) and subfield in entry:
+                entry[subfield] = resolve(entry[subfield])
 
 
 def _check_common_options(options: dict[str, Any]) -> None:

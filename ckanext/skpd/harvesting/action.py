@@ -31,7 +31,7 @@ def harvest_job_report(
     :returns: the report
     :rtype: dictionary
     """
-    tk.check_access("harvest_job_show", context, data_dict)
+    tk.check_access("harvest_job_report", context, data_dict)
 
     report = up_func(context, data_dict)
     job = HarvestJob.get(data_dict.get("id"))
