@@ -6,9 +6,10 @@ private one; the health office publishes a monthly dataset built from both.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import ckan.plugins
 import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
@@ -26,9 +27,28 @@ def _site_context() -> dict[str, Any]:
     return {"user": call_action("get_site_user", context={"ignore_auth": True})["name"]}
 
 
-@pytest.fixture
-def diskominfo(skpd_factory: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    return skpd_factory(
+def _organization(**fields: Any) -> dict[str, Any]:
+    defaults = {"kind": "dinas", "satu_data_role": "produsen_data"}
+    return factories.Organization(**{**defaults, **fields})
+
+
+def _build_catalogue() -> dict[str, Any]:
+    """Create the SKPD, the datasets and an editor of the health office."""
+    disdukcapil = _organization(
+        name="disdukcapil",
+        title="Dinas Kependudukan dan Pencatatan Sipil",
+        abbreviation="DISDUKCAPIL",
+        skpd_code="2.12.01",
+        urusan=["population"],
+    )
+    dinkes = _organization(
+        name="dinas-kesehatan",
+        title="Dinas Kesehatan",
+        abbreviation="dinkes",
+        skpd_code="1.02.01",
+        urusan=["health_services"],
+    )
+    diskominfo = _organization(
         name="diskominfo",
         title="Dinas Komunikasi dan Informatika",
         abbreviation="DISKOMINFO",
@@ -36,13 +56,6 @@ def diskominfo(skpd_factory: Callable[..., dict[str, Any]]) -> dict[str, Any]:
         satu_data_role="walidata",
         urusan=["governance"],
     )
-
-
-@pytest.fixture
-def catalogue(
-    disdukcapil: dict[str, Any], dinkes: dict[str, Any], diskominfo: dict[str, Any]
-) -> dict[str, Any]:
-    """Create the datasets of the catalogue; return them and their SKPD."""
     context = _site_context()
     population = call_action(
         "package_create",
@@ -103,6 +116,13 @@ def catalogue(
         ],
         exchange_methods=["api"],
     )
+    editor = factories.User(name="editor-dinkes", password=EDITOR_PASSWORD)
+    call_action(
+        "organization_member_create",
+        id=dinkes["id"],
+        username=editor["name"],
+        role="editor",
+    )
     return {
         "population": population,
         "private": private,
@@ -110,17 +130,39 @@ def catalogue(
         "disdukcapil": disdukcapil,
         "dinkes": dinkes,
         "diskominfo": diskominfo,
+        "editor": editor,
     }
 
 
 @pytest.fixture
-def editor(dinkes: dict[str, Any]) -> dict[str, Any]:
+def catalogue(clean_db: None) -> dict[str, Any]:
+    """The catalogue in a fresh database, for tests that change it."""
+    return _build_catalogue()
+
+
+@pytest.fixture(scope="class")
+def shared_catalogue(
+    reset_db: Callable[[], None],
+    migrate_db_for: Callable[[str], None],
+    reset_index: Callable[[], None],
+) -> Iterator[dict[str, Any]]:
+    """The catalogue, built once for a class of tests that only read it.
+
+    The plugins are loaded for the set-up as with_plugins loads them for
+    each test, since the migrations and the schema need them.
+    """
+    ckan.plugins.load_all()
+    try:
+        reset_db()
+        migrate_db_for("activity")
+        migrate_db_for("harvest")
+        reset_index()
+        yield _build_catalogue()
+    finally:
+        ckan.plugins.unload_all()
+
+
+@pytest.fixture
+def editor(catalogue: dict[str, Any]) -> dict[str, Any]:
     """A user who edits the datasets of the health office (Dinas Kesehatan)."""
-    user = factories.User(name="editor-dinkes", password=EDITOR_PASSWORD)
-    call_action(
-        "organization_member_create",
-        id=dinkes["id"],
-        username=user["name"],
-        role="editor",
-    )
-    return user
+    return catalogue["editor"]

@@ -254,10 +254,10 @@ class TestDatasetForm:
         roles = page.locator(
             '.skpd-step-field[data-field="authority_roles"]'
         ).inner_text()
-        assert "Pengumpul" in roles and "Dinas Kesehatan" in roles
-        assert (
-            "Penyedia" in roles and "Dinas Kependudukan dan Pencatatan Sipil" in roles
-        )
+        assert "Pengumpul" in roles
+        assert "Dinas Kesehatan" in roles
+        assert "Penyedia" in roles
+        assert "Dinas Kependudukan dan Pencatatan Sipil" in roles
         created = call_action("package_show", id="cakupan-imunisasi-dasar")
         assert created["state"] == "active"
         assert created["cadence"] == "monthly"
@@ -329,7 +329,8 @@ class TestAccessibility:
 
         found = browser_page.evaluate(UNLABELLED_CONTROLS_JS)
 
-        assert len(found) == 1 and 'id="e"' in found[0]
+        assert len(found) == 1
+        assert 'id="e"' in found[0]
 
     def test_form_step_by_keyboard(
         self, live_site, browser_page, request, catalogue, editor

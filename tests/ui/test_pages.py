@@ -41,10 +41,16 @@ def _skpd_rows(soup: BeautifulSoup) -> dict[str, list[str]]:
     }
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_index")
+@pytest.mark.usefixtures("with_plugins")
 class TestHomePage:
+    """Reads a catalogue built once for the class."""
+
+    @pytest.fixture
+    def catalogue(self, shared_catalogue):
+        return shared_catalogue
+
     def test_lists_every_skpd_with_public_dataset_counts(self, app, catalogue):
-        """A visitor sees every SKPD with the number of public datasets."""
+        """Every SKPD is listed with its number of public datasets."""
         rows = _skpd_rows(_soup(app, "/"))
 
         assert rows["Dinas Kependudukan dan Pencatatan Sipil"][0] == "1"
@@ -97,8 +103,14 @@ def _field(soup: BeautifulSoup, name: str) -> Any:
     return soup.select_one(f'.skpd-step-field[data-field="{name}"] dd')
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_index")
+@pytest.mark.usefixtures("with_plugins")
 class TestDatasetPage:
+    """Reads a catalogue built once for the class."""
+
+    @pytest.fixture
+    def catalogue(self, shared_catalogue):
+        return shared_catalogue
+
     def test_shows_the_steps_in_order(self, app, catalogue):
         """The dataset page has one block per step, in the order of the form."""
         titles = _step_titles(_soup(app, "/dataset/kunjungan-puskesmas"))
@@ -136,7 +148,7 @@ class TestDatasetPage:
         assert "Divalidasi dengan / merujuk" in lineage.get_text()
 
     def test_private_upstream_is_restricted_for_visitors(self, app, catalogue):
-        """A visitor sees a private upstream as restricted, never by name."""
+        """A private upstream is restricted for visitors, never named."""
         page = app.get("/dataset/kunjungan-puskesmas").body
         lineage = _field(BeautifulSoup(page, "html.parser"), "lineage")
 
@@ -146,7 +158,7 @@ class TestDatasetPage:
         assert catalogue["private"]["id"] not in page
 
     def test_private_upstream_is_named_for_members(self, app, catalogue):
-        """A member of the upstream's SKPD sees its title and a link."""
+        """A member of the upstream's SKPD gets its title and a link."""
         member = _member_of(catalogue["disdukcapil"])
 
         lineage = _field(
@@ -172,7 +184,7 @@ class TestDatasetPage:
         )
 
     def test_empty_step_says_so(self, app, catalogue):
-        """A step without any value says it is not filled in yet."""
+        """A step without any value is marked as not filled in yet."""
         soup = _soup(app, "/dataset/penduduk-per-kecamatan")
         block = soup.select_one('.skpd-step-block[data-step="4"]')
 
@@ -194,11 +206,17 @@ def _form_page(
     return _soup(app, f"{prefix}/dataset/edit/{dataset}/{page}", headers=_token(editor))
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_index")
+@pytest.mark.usefixtures("with_plugins")
 class TestDatasetForm:
-    @pytest.mark.parametrize(
-        "page, title, why",
-        [
+    """Reads a catalogue built once for the class."""
+
+    @pytest.fixture
+    def catalogue(self, shared_catalogue):
+        return shared_catalogue
+
+    def test_each_step_says_what_and_why(self, app, catalogue, editor):
+        """Every step of the form opens with its title and a help text."""
+        steps = [
             (1, "1. Pemilik data", "bertanggung jawab"),
             (2, "2. Pengumpulan", "seberapa mutakhir"),
             (3, "3. Ketersediaan", "digitalisasi"),
@@ -207,23 +225,16 @@ class TestDatasetForm:
             (6, "6. Kewenangan", "berwenang"),
             (7, "7. Integrasi", "tanpa meminta salinan"),
             (8, "Klasifikasi dan standar data", "menemukan data"),
-        ],
-    )
-    def test_each_step_says_what_and_why(
-        self, app, catalogue, editor, page, title, why
-    ):
-        """Every step of the form opens with its title and a help text."""
-        soup = _form_page(app, editor, "kunjungan-puskesmas", page)
-        intro = soup.select_one(".skpd-step-intro")
+        ]
 
-        assert intro.h2.get_text(strip=True) == title
-        assert why in intro.p.get_text()
-        assert (
-            soup.select_one('.skpd-form-steps li[aria-current="step"]').get_text(
-                strip=True
-            )
-            == title
-        )
+        for page, title, why in steps:
+            soup = _form_page(app, editor, "kunjungan-puskesmas", page)
+            intro = soup.select_one(".skpd-step-intro")
+            current = soup.select_one('.skpd-form-steps li[aria-current="step"]')
+
+            assert intro.h2.get_text(strip=True) == title
+            assert why in intro.p.get_text()
+            assert current.get_text(strip=True) == title
 
     def test_step_help_in_english(self, app, catalogue, editor):
         """Under /en the step titles and help texts are English."""
@@ -342,6 +353,26 @@ class TestDatasetForm:
         assert field["value"] == "tidak-ada"
         error = field.find_parent(class_="form-group").select_one(".error-block")
         assert error.get_text().startswith('Dataset "tidak-ada" tidak ditemukan')
+
+    def test_invalid_geometry_error_keeps_the_text(self, app, catalogue, editor):
+        """A text that is no GeoJSON geometry is reported beside the extent."""
+        response = app.post(
+            "/dataset/edit/kunjungan-puskesmas/8",
+            data={"spatial": '{"type": "Nothing"}'},
+            headers=_token(editor),
+        )
+        soup = BeautifulSoup(response.body, "html.parser")
+        fieldset = soup.select_one("fieldset.skpd-spatial")
+
+        assert "error" in fieldset["class"]
+        assert (
+            fieldset.select_one(".error-block")
+            .get_text()
+            .startswith("Geometri wilayah bukan geometri GeoJSON yang sah")
+        )
+        assert soup.select_one("textarea#field-spatial").get_text() == (
+            '{"type": "Nothing"}'
+        )
 
     def test_error_in_english_under_en(self, app, catalogue, editor):
         """The same error is English when the form is used in English."""

@@ -310,6 +310,7 @@ def skpd_temporal_order(
 
 def skpd_geojson(value: Any) -> Any:
     """Accept a GeoJSON geometry and store it as compact JSON text."""
+    from shapely.errors import ShapelyError
     from shapely.geometry import shape
 
     if _is_empty(value):
@@ -317,7 +318,7 @@ def skpd_geojson(value: Any) -> Any:
     try:
         geometry = json.loads(value) if isinstance(value, str) else value
         shape(geometry)
-    except (ValueError, TypeError, AttributeError, KeyError) as err:
+    except (ValueError, TypeError, AttributeError, KeyError, ShapelyError) as err:
         raise tk.Invalid(
             _(
                 "The spatial extent is not a valid GeoJSON geometry ({error}). "

@@ -9,7 +9,7 @@ names them:
   all, so the patch would keep the old choices.
 - A repeating field (lineage, exchange needs, authority roles) is posted as
   ``<field>-<n>-<subfield>`` entries. ckanext-scheming 3.1.0 turns those
-  into a list only when the data holds no ``<field>`` key yet, but the
+  into a list only when the data contains no ``<field>`` key yet, but the
   patch has already added the stored list, so the posted entries would be
   dropped and an edit of those fields lost.
 

@@ -58,7 +58,7 @@ def skpd_ui_home_overview() -> dict[str, Any]:
     """Return the SKPD and the data domains of the catalogue, with counts.
 
     The counts are those of the datasets the current user may see, so a
-    visitor is never told how many private datasets an SKPD holds.
+    visitor never learns how many private datasets an SKPD has.
 
     :returns: ``skpd``: a list of dicts with ``name``, ``title``,
         ``abbreviation``, ``count`` and ``domains`` (labels of the SKPD's
@@ -273,6 +273,7 @@ def _step_row(
 
 def skpd_ui_bbox(value: Any) -> list[float] | None:
     """Return ``[west, south, east, north]`` of a GeoJSON geometry, or None."""
+    from shapely.errors import ShapelyError
     from shapely.geometry import shape
 
     if not value:
@@ -280,7 +281,7 @@ def skpd_ui_bbox(value: Any) -> list[float] | None:
     try:
         geometry = json.loads(value) if isinstance(value, str) else value
         bounds = shape(geometry).bounds
-    except (ValueError, TypeError, AttributeError, KeyError):
+    except (ValueError, TypeError, AttributeError, KeyError, ShapelyError):
         return None
     return [float(number) for number in bounds] if len(bounds) == 4 else None
 
@@ -291,9 +292,9 @@ def skpd_ui_bbox(value: Any) -> list[float] | None:
 def skpd_ui_upstream_input(value: Any) -> str:
     """Return what the upstream input of the form shows for a stored value.
 
-    A catalogue dataset is stored by id; the form shows its name when the
-    user may read it, as that is what the type-ahead search offers. An id
-    the user may not read stays an id, so the form names nothing new.
+    A catalogue dataset is stored by id. The form shows its name when the
+    user may read it, because the type-ahead search offers names. An id the
+    user may not read stays an id, so the form names nothing new.
     """
     if not value or not isinstance(value, str) or _URI.match(value):
         return value or ""
@@ -308,7 +309,7 @@ def skpd_ui_upstream_input(value: Any) -> str:
 
 
 def skpd_ui_selected_codes(value: Any) -> list[str]:
-    """Return the codes of a multiple-choice field as the form holds them.
+    """Return the codes of a multiple-choice field as a list of strings.
 
     The value is a list after package_show, a single string when the form
     comes back with one box ticked, or JSON text from a stored extra.

@@ -1,4 +1,4 @@
-/* Show a form field only while another field holds one of some values.
+/* Show a form field only while another field has one of some values.
  *
  * Used for the cadence, which applies only to routine and periodic
  * collection. When the user changes the controlling field so that the
@@ -26,7 +26,7 @@ ckan.module('skpd-show-when', function ($) {
         return;
       }
       this.values = String(this.options.values).split(/\s+/);
-      this.kept = this.target.val();
+      this.keptValue = this.target.val();
       this.controller.on('change', this._onChange);
       this._apply(!this.target.val());
     },
@@ -38,13 +38,13 @@ ckan.module('skpd-show-when', function ($) {
     _apply: function (mayHide) {
       var shown = this.values.indexOf(this.controller.val()) !== -1;
       if (shown) {
-        if (this.el.prop('hidden') && this.kept) {
-          this.target.val(this.kept);
+        if (this.el.prop('hidden') && this.keptValue) {
+          this.target.val(this.keptValue);
         }
         this.el.prop('hidden', false);
       } else if (mayHide) {
         if (this.target.val()) {
-          this.kept = this.target.val();
+          this.keptValue = this.target.val();
         }
         this.target.val('');
         this.el.prop('hidden', true);

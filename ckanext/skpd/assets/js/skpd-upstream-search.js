@@ -1,9 +1,9 @@
 /* Type-ahead search for the upstream dataset of a lineage entry.
  *
- * The input stays a text field: the user types part of a dataset's title
- * or name and picks one of the datasets the Action API's
- * package_autocomplete returns (only datasets the user may read), or pastes
- * an external http(s) URI, which is not searched. The suggestion list
+ * The input stays a text field. The user types part of a dataset's title
+ * or name and picks one of the datasets that the Action API's
+ * package_autocomplete returns, which are only those the user may read.
+ * An external http(s) URI may be pasted instead, and is not searched. The suggestion list
  * follows the WAI-ARIA combobox pattern: arrow keys move through it, Enter
  * picks, Escape closes, and a status region announces the number found.
  */
