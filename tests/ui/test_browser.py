@@ -300,12 +300,16 @@ class TestAccessibility:
     def test_every_form_control_has_a_label(
         self, live_site, browser_page, request, catalogue, editor
     ):
-        """Every control of every form step, home and search page has a label."""
+        """Every control of the form steps and the public pages has a label."""
         page = browser_page
         log_in(page, live_site, editor["name"], EDITOR_PASSWORD)
-        urls = ["/", "/dataset/", "/dataset/new"] + [
-            f"/dataset/edit/kunjungan-puskesmas/{step}" for step in range(1, 9)
-        ]
+        urls = [
+            "/",
+            "/dataset/",
+            "/dataset/kunjungan-puskesmas",
+            "/dataset/new",
+            "/dataset/kunjungan-puskesmas/resource/new",
+        ] + [f"/dataset/edit/kunjungan-puskesmas/{step}" for step in range(1, 9)]
 
         unlabelled = {}
         for url in urls:
