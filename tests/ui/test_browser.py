@@ -277,6 +277,25 @@ class TestDatasetForm:
         with page.expect_navigation():
             page.click('button[name="save"][value="go-metadata"]')
 
+    def test_cadence_follows_the_collection_method(
+        self, live_site, browser_page, request, catalogue, editor
+    ):
+        """Ad hoc collection hides and empties the cadence; routine brings it back."""
+        page = browser_page
+        log_in(page, live_site, editor["name"], EDITOR_PASSWORD)
+        page.goto(live_site + "/dataset/edit/kunjungan-puskesmas/2")
+        cadence = page.locator("#field-cadence")
+        assert cadence.is_visible()
+
+        page.select_option("#field-collection_method", "ad_hoc")
+        _shot(page, request, "1-ad-hoc")
+        assert not cadence.is_visible()
+        assert cadence.input_value() == ""
+
+        page.select_option("#field-collection_method", "routine_periodic")
+        assert cadence.is_visible()
+        assert cadence.input_value() == "monthly"
+
     def test_bounding_box_message_is_indonesian(
         self, live_site, browser_page, request, catalogue, editor
     ):

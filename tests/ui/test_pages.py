@@ -461,6 +461,26 @@ class TestSavingListFields:
         assert dataset["availability_forms"] == []
         assert dataset["information_system"] == "SIMPUS"
 
+    def test_external_uri_upstream_saves(self, app, catalogue, editor):
+        """An external URI typed as upstream is stored as it is."""
+        uri = "https://satudata.example.go.id/dataset/penduduk-2024"
+
+        _post_step(
+            app,
+            editor,
+            4,
+            {
+                "skpd_form_fields": "lineage",
+                "lineage-0-upstream": uri,
+                "lineage-0-relation": "copy_of",
+            },
+        )
+
+        stored = call_action("package_show", id="kunjungan-puskesmas")["lineage"]
+        assert [(entry["upstream"], entry["relation"]) for entry in stored] == [
+            (uri, "copy_of")
+        ]
+
     def test_kept_restricted_upstream_saves(self, app, catalogue, editor):
         """An editor may save a step that keeps an upstream they may not read."""
         lineage = catalogue["visits"]["lineage"]
