@@ -7,6 +7,14 @@ VENV ?= $(STATE)/venv
 export SKPD_STATE := $(STATE)
 export SKPD_VENV := $(VENV)
 
+# The test suite reaches the services through these variables, which
+# override test.ini; they follow SKPD_PG_PORT, SKPD_SOLR_PORT and
+# SKPD_REDIS_PORT unless they are set already.
+TEST_ENV = \
+	CKAN_SQLALCHEMY_URL=$${CKAN_SQLALCHEMY_URL:-postgresql://ckan_skpd:ckan_skpd@127.0.0.1:$${SKPD_PG_PORT:-54329}/ckan_skpd_test} \
+	CKAN_SOLR_URL=$${CKAN_SOLR_URL:-http://127.0.0.1:$${SKPD_SOLR_PORT:-18983}/solr/ckan_test} \
+	CKAN_REDIS_URL=$${CKAN_REDIS_URL:-redis://127.0.0.1:$${SKPD_REDIS_PORT:-63799}/1}
+
 .PHONY: run test stop install venv services db-run db-test i18n i18n-update \
 	wheel-test lint reset help
 
@@ -32,7 +40,7 @@ db-run: services
 	@scripts/stack.sh db $(STATE)/ckan.ini
 
 db-test: services
-	@scripts/stack.sh db test.ini
+	@$(TEST_ENV) scripts/stack.sh db test.ini
 
 run: db-run
 	@scripts/site.sh workers
@@ -41,7 +49,7 @@ run: db-run
 
 test: db-test
 	@mkdir -p test-artifacts
-	$(VENV)/bin/pytest --ckan-ini=test.ini $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest --ckan-ini=test.ini $(PYTEST_ARGS)
 
 stop:
 	@scripts/site.sh stop || true
