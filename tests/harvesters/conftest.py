@@ -309,3 +309,116 @@ def datasets(**kwargs: Any) -> list[dict[str, Any]]:
     """Return every dataset of the site (search index)."""
     params = {"rows": 1000, "include_private": True, **kwargs}
     return call("package_search", **params)["results"]
+
+
+# A second CKAN site -----------------------------------------------------------
+
+
+class RemoteCkan:
+    """A second CKAN site with its own database and Solr core, served by
+    ``ckan run`` on a loopback port; ``apply`` changes its content through
+    its actions in a separate process."""
+
+    def __init__(self, ini: Path, env: dict[str, str], url: str) -> None:
+        self.ini = ini
+        self.env = env
+        self.url = url
+
+    def _run(self, *args: str) -> Any:
+        completed = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).with_name("remote_ckan.py")),
+                str(self.ini),
+                *args,
+            ],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=REPO,
+        )
+        if completed.returncode != 0:
+            raise AssertionError("the second site failed:\n" + completed.stderr[-4000:])
+        return json.loads(completed.stdout)
+
+    def reset(self) -> None:
+        self._run("reset")
+
+    def apply(self, steps: list[dict[str, Any]]) -> list[Any]:
+        return self._run("apply", json.dumps(steps))
+
+
+@pytest.fixture(scope="session")
+def remote_ckan(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RemoteCkan]:
+    """Return a running second CKAN site (created and migrated once)."""
+    import configparser
+    import socket
+
+    from tests.browser_fixtures import _wait_for
+    from tests.interop.conftest import _check_solr_core, remote_settings
+
+    test_ini = os.path.abspath(request.config.getoption("ckan_ini"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = remote_settings(test_ini)
+    settings["CKAN_SITE_URL"] = f"http://127.0.0.1:{port}"
+    _check_solr_core(settings["CKAN_SOLR_URL"])
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(test_ini)
+    plugins = " ".join(parser["app:main"]["ckan.plugins"].split())
+    folder = tmp_path_factory.mktemp("remote-ckan")
+    ini = folder / "remote.ini"
+    ini.write_text(
+        f"[DEFAULT]\ndebug = false\n\n[app:main]\nuse = config:{test_ini}\n"
+        f"ckan.plugins = {plugins}\n"
+    )
+    env = dict(os.environ, **settings)
+    completed = subprocess.run(
+        [str(REPO / "scripts" / "stack.sh"), "db", str(ini)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if completed.returncode != 0:
+        pytest.fail(
+            "scripts/stack.sh db could not prepare the second site's database:\n"
+            + completed.stdout[-2000:]
+            + completed.stderr[-2000:]
+        )
+    ckan = shutil.which("ckan", path=os.path.dirname(sys.executable)) or "ckan"
+    log_path = folder / "remote-ckan.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                ckan,
+                "-c",
+                str(ini),
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--disable-reloader",
+                "--threaded",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        _wait_for(
+            f"{settings['CKAN_SITE_URL']}/api/3/action/status_show", process, log_path
+        )
+        yield RemoteCkan(ini, env, settings["CKAN_SITE_URL"])
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -108,11 +108,15 @@ class Record:
 
     :ivar guid: stable identifier of the record within its source
     :ivar content: the record as text, stored on the harvest object; two
-        runs that produce the same text for a record leave it untouched
+        runs that produce the same text for a record leave it untouched.
+        None for a record the source says is unchanged (it is neither
+        downloaded nor counted as removed).
+    :ivar modified: when the source last changed the record, if it says
     """
 
     guid: str
-    content: str
+    content: str | None
+    modified: datetime.datetime | None = None
 
 
 @dataclass
@@ -401,7 +405,7 @@ class SkpdHarvester(HarvesterBase):
         counts = {"new": 0, "changed": 0, "unchanged": 0}
         for record in records:
             package_id, content = current.get(record.guid, (None, None))
-            if (
+            if record.content is None or (
                 package_id
                 and content == record.content
                 and package_states.get(package_id) == "active"
@@ -412,7 +416,12 @@ class SkpdHarvester(HarvesterBase):
             counts["changed" if package_id else "new"] += 1
             ids.append(
                 self._new_object(
-                    harvest_job, record.guid, status, package_id, record.content
+                    harvest_job,
+                    record.guid,
+                    status,
+                    package_id,
+                    record.content,
+                    record.modified,
                 )
             )
 
@@ -442,6 +451,7 @@ class SkpdHarvester(HarvesterBase):
         status: str,
         package_id: str | None,
         content: str | None,
+        modified: datetime.datetime | None = None,
     ) -> str:
         obj = HarvestObject(
             id=str(uuid.uuid4()),
@@ -449,6 +459,7 @@ class SkpdHarvester(HarvesterBase):
             job=harvest_job,
             package_id=package_id,
             content=content,
+            metadata_modified_date=modified,
             extras=[HarvestObjectExtra(key=EXTRA_STATUS, value=status)],
         )
         model.Session.add(obj)
