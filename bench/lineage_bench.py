@@ -81,6 +81,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--reuse", action="store_true", help="time the catalogue generated before"
     )
+    parser.add_argument(
+        "--cache-seconds",
+        type=int,
+        default=None,
+        help="override ckanext.skpd.lineage.cache_seconds (0 times every count cold)",
+    )
     return parser.parse_args()
 
 
@@ -485,6 +491,10 @@ def describe_machine() -> str:
 def main() -> None:
     args = parse_args()
     app = load_ckan(args.ini)
+    if args.cache_seconds is not None:
+        from ckan.plugins.toolkit import config
+
+        config["ckanext.skpd.lineage.cache_seconds"] = args.cache_seconds
     with app.test_request_context():
         if not args.reuse:
             generate(args)

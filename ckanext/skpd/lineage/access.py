@@ -143,10 +143,10 @@ def viewer_for(context: Context) -> Viewer:
     viewer's permission labels, which take several queries, are computed
     once for both.
     """
-    who = (context.get("user"), bool(context.get("ignore_auth")))
+    identity = (context.get("user"), bool(context.get("ignore_auth")))
     stored = context.get(_CONTEXT_KEY)  # type: ignore[misc]
-    if stored is not None and stored[0] == who:
+    if stored is not None and stored[0] == identity:
         return stored[1]
     viewer = Viewer(context)
-    context[_CONTEXT_KEY] = (who, viewer)  # type: ignore[literal-required]
+    context[_CONTEXT_KEY] = (identity, viewer)  # type: ignore[literal-required]
     return viewer

@@ -36,6 +36,17 @@ COMPLETENESS_FIELDS = (
     "unit_of_measure",
 )
 
+# The extras the inventory reads: the completeness fields, and what the
+# needs and the roles are made of.
+_EXTRAS = (
+    *(name for name in COMPLETENESS_FIELDS if name != "notes"),
+    "exchange_needs",
+    "exchange_methods",
+    "authority_roles",
+    "producer",
+    "custodian",
+)
+
 # The digitisation ladder, from the bottom rung to the top.
 LADDER = ("raw_hardcopy", "processed_hardcopy", "office_files", "sim_database")
 NOT_STATED = "not_stated"
@@ -123,7 +134,7 @@ def _related_rows(org_id: str) -> list[store.DatasetRow]:
         table.c.extras["producer"].astext == org_id,
         table.c.extras["custodian"].astext == org_id,
     )
-    return store.select_datasets(sa.or_(table.c.owner_org == org_id, mentions))
+    return store.select_datasets(_EXTRAS, sa.or_(table.c.owner_org == org_id, mentions))
 
 
 def _groups(

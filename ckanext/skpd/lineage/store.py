@@ -115,7 +115,7 @@ _COLUMNS = (
 )
 
 
-def _row(values: Any) -> DatasetRow:
+def _row(values: Any, extras: dict[str, str] | None = None) -> DatasetRow:
     return DatasetRow(
         id=values.id,
         name=values.name,
@@ -126,37 +126,55 @@ def _row(values: Any) -> DatasetRow:
         creator_user_id=values.creator_user_id,
         type=values.type or "",
         has_notes=bool(values.notes_length),
-        extras=dict(values.extras or {}),
+        extras=dict(values.extras or {}) if extras is None else extras,
     )
+
+
+# The extras a lineage node is made of.
+LINEAGE_EXTRAS = ("lineage", "availability_forms", "access_level", "domains")
+
+
+def _select(extras: Collection[str], *conditions: Any) -> list[DatasetRow]:
+    """Return the datasets matching ``conditions`` with the named extras.
+
+    Only the named ``extras`` are read, as text: decoding every dataset's
+    whole extras object costs more than the query itself.
+    """
+    table = model.package_table
+    columns = [column for column in _COLUMNS if column.name != "extras"]
+    columns += [table.c.extras[key].astext.label("x_" + key) for key in extras]
+    query = sa.select(*columns).where(*conditions).order_by(table.c.name)
+    rows = []
+    for values in model.Session.execute(query):
+        mapping = values._mapping
+        found = {key: mapping["x_" + key] for key in extras}
+        rows.append(_row(values, {key: value for key, value in found.items() if value}))
+    return rows
 
 
 def load_datasets(ids: Collection[str]) -> dict[str, DatasetRow]:
     """Return the datasets with these ids (one query), deleted ones included."""
     if not ids:
         return {}
-    query = sa.select(*_COLUMNS).where(model.package_table.c.id.in_(list(ids)))
-    return {values.id: _row(values) for values in model.Session.execute(query)}
+    rows = _select(LINEAGE_EXTRAS, model.package_table.c.id.in_(list(ids)))
+    return {row.id: row for row in rows}
 
 
 def find_dataset(id_or_name: str) -> DatasetRow | None:
     """Return one dataset by id or name (one query)."""
     table = model.package_table
-    query = sa.select(*_COLUMNS).where(
-        sa.or_(table.c.id == id_or_name, table.c.name == id_or_name)
+    rows = _select(
+        LINEAGE_EXTRAS, sa.or_(table.c.id == id_or_name, table.c.name == id_or_name)
     )
-    values = model.Session.execute(query).first()
-    return _row(values) if values else None
+    return rows[0] if rows else None
 
 
-def select_datasets(*conditions: Any) -> list[DatasetRow]:
+def select_datasets(extras: Collection[str], *conditions: Any) -> list[DatasetRow]:
     """Return the active SKPD datasets matching ``conditions`` (one query)."""
     table = model.package_table
-    query = (
-        sa.select(*_COLUMNS)
-        .where(table.c.state == "active", table.c.type == DATASET_TYPE, *conditions)
-        .order_by(table.c.name)
+    return _select(
+        extras, table.c.state == "active", table.c.type == DATASET_TYPE, *conditions
     )
-    return [_row(values) for values in model.Session.execute(query)]
 
 
 def organizations(ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
+from ckan.lib.search.common import SearchError
 from ckan.types import Context
 from flask import Blueprint, Response
 
@@ -23,7 +24,15 @@ _ = tk._
 blueprint = Blueprint("skpd_lineage", __name__)
 
 # Request parameters of the authority page that are not search filters.
-_AUTHORITY_PARAMS = {"q", "organization", "holder", "domain", "others_only", "page"}
+_AUTHORITY_PARAMS = {
+    "q",
+    "organization",
+    "holder",
+    "domain",
+    "others_only",
+    "page",
+    "sort",
+}
 
 
 def _context() -> Context:
@@ -233,8 +242,6 @@ def _authority_filters() -> str:
     for key, value in tk.request.args.items(multi=True):
         if key in _AUTHORITY_PARAMS or key.startswith(("_", "ext_")) or not value:
             continue
-        if key in ("sort",):
-            continue
         filters.append('{}:"{}"'.format(key, value.replace('"', '\\"')))
     return " ".join(filters)
 
@@ -252,8 +259,10 @@ def authority() -> str:
     errors: dict[str, Any] = {}
     try:
         matrix = tk.get_action("skpd_authority_matrix_show")(_context(), args)
-    except (tk.ValidationError, tk.ObjectNotFound) as err:
-        errors = getattr(err, "error_dict", None) or {"q": [str(err)]}
+    except (tk.ValidationError, tk.ObjectNotFound, SearchError) as err:
+        errors = getattr(err, "error_dict", None) or {
+            "q": [_("The search could not be run: {error}").format(error=err)]
+        }
         matrix = tk.get_action("skpd_authority_matrix_show")(_context(), {})
     except tk.NotAuthorized:
         return tk.abort(403, _("Not authorized to see this page"))
