@@ -113,10 +113,6 @@ class Viewer:
     def labels_are_default(self) -> bool:
         return type(self._plugin) is DefaultPermissionLabels
 
-    def filter_rows(self, rows: Iterable[Any]) -> list[Any]:
-        """Keep the rows (with the columns of :py:class:`DatasetLike`) readable."""
-        return [row for row in rows if self.can_read(row)]
-
 
 def _split_labels(labels: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
     orgs: list[str] = []

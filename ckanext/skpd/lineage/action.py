@@ -1,6 +1,6 @@
 """Action API of the lineage and integration views.
 
-Every action answers with a number of queries that does not depend on the
+Every action runs a number of queries that does not depend on the
 size of the graph or of the catalogue, and leaves out, or replaces by an
 anonymous placeholder, every dataset the caller may not read.
 """

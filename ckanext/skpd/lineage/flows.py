@@ -3,7 +3,7 @@
 Both are computed from one scan of the catalogue (one SQL query that reads
 only the extras they need) and one query for the organizations, whatever
 the size of the catalogue. A dataset the viewer may not read is left out of
-every count and list; the response says how many such datasets took part.
+every count and list. The response reports how many such datasets took part.
 """
 
 from __future__ import annotations
@@ -284,7 +284,7 @@ def unmet_reasons(row: Any, need: dict[str, Any]) -> list[str]:
     ``cadence`` extras as text. The reasons are codes:
 
     ``method_not_offered``
-        the need asks for an exchange method the dataset does not offer;
+        the need requests an exchange method the dataset does not offer;
     ``hardcopy_only``
         the need asks for an electronic exchange, and the dataset exists
         only on paper;
@@ -316,7 +316,8 @@ _NEED_EXTRAS = (
 )
 
 
-# The most unmet needs one response lists; ``unmet_total`` counts them all.
+# The maximum number of unmet needs one response lists. ``unmet_total``
+# counts them all.
 UNMET_LIMIT = 200
 _REASONS = ("method_not_offered", "hardcopy_only", "cadence_too_slow")
 

@@ -161,7 +161,7 @@ def _in_domain(walk: _Walk, row: store.DatasetRow) -> bool:
     domain = walk.options.domain
     if not domain or row.state == "deleted" or not walk.viewer.can_read(row):
         # A restricted node stays whatever its domain, so that the filter
-        # says nothing about a dataset the viewer may not read.
+        # reveals nothing about a dataset the viewer may not read.
         return True
     return domain in row.domains
 

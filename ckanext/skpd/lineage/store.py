@@ -1,6 +1,6 @@
 """Batch reads of datasets, organizations and downstream links.
 
-Every function here answers for a whole set of ids with one query, so the
+Every function here reads a whole set of ids with one query, so the
 number of queries of a graph or matrix does not depend on its size.
 Scheming keeps the SKPD fields as package extras; list fields are JSON text
 inside the ``extras`` JSONB column.
@@ -204,31 +204,12 @@ def organizations(ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def all_organizations() -> list[dict[str, Any]]:
-    """Return every active organization, ordered by title (one query)."""
-    table = model.group_table
-    query = (
-        sa.select(table.c.id, table.c.name, table.c.title, table.c.extras)
-        .where(table.c.is_organization.is_(True), table.c.state == "active")
-        .order_by(table.c.title)
-    )
-    return [
-        {
-            "id": row.id,
-            "name": row.name,
-            "title": row.title or row.name,
-            "abbreviation": (row.extras or {}).get("abbreviation") or "",
-        }
-        for row in model.Session.execute(query)
-    ]
-
-
 def downstream_ids(upstream_ids: Collection[str], limit: int) -> tuple[list[str], bool]:
     """Return the ids of datasets that name any of ``upstream_ids`` as upstream.
 
     Downstream links are not stored; they are the datasets whose indexed
-    ``skpd_upstream`` field holds one of the ids. One Solr request answers
-    for the whole set. If Solr cannot be reached, one SQL query over the
+    ``skpd_upstream`` field contains one of the ids. One Solr request covers
+    the whole set. If Solr cannot be reached, one SQL query over the
     ``lineage`` extras answers instead, more slowly.
 
     :returns: at most ``limit`` ids, and whether more matched
