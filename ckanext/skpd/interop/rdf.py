@@ -88,6 +88,7 @@ _REPLACED_EXTRAS = ("frequency", "access_rights", "source", "spatial_text")
 _REPLACED_EXTRA_PREFIXES = ("publisher_", "creator_", "contact_")
 
 AGENTS_KEY = "skpd_agents"
+AGENT_CACHE = "_skpd_agent_nodes"
 
 
 def _viewer() -> str:
@@ -121,7 +122,12 @@ class SkpdDCATAPProfile(RDFProfile):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._agent_nodes: dict[str, URIRef] = {}
+        # ckanext-dcat makes one profile object per dataset but shares the
+        # graph, so the agents already described live on the graph: a
+        # catalogue page then reads each organization once, not per dataset.
+        if not hasattr(self.g, AGENT_CACHE):
+            setattr(self.g, AGENT_CACHE, {})
+        self._agent_nodes: dict[str, URIRef | None] = getattr(self.g, AGENT_CACHE)
         self._readable: dict[str, bool] = {}
 
     # Serialization ---------------------------------------------------------
@@ -226,6 +232,7 @@ class SkpdDCATAPProfile(RDFProfile):
             return self._agent_nodes[org_id]
         group = model.Group.get(org_id)
         if group is None or not group.is_organization:
+            self._agent_nodes[org_id] = None
             return None
 
         node = URIRef(agents.organization_uri(group.id))
