@@ -14,7 +14,7 @@
 # Environment (defaults in brackets):
 #   SKPD_STATE        state folder [<repo>/.stack]
 #   SKPD_SOLR_PORT    port on 127.0.0.1 [18983]
-#   SKPD_SOLR_CORES   core names, space separated [ckan ckan_test]
+#   SKPD_SOLR_CORES   core names, space separated [ckan ckan_test ckan_remote]
 #   SKPD_SOLR_HEAP    JVM -Xmx [768m]
 #   SKPD_SOLR_WAIT    seconds start waits for the cores [90]
 #   SKPD_VENV         virtualenv with CKAN installed [$SKPD_STATE/venv]
@@ -34,7 +34,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SRC=$REPO/scripts/solr
 STATE=${SKPD_STATE:-$REPO/.stack}
 PORT=${SKPD_SOLR_PORT:-18983}
-CORES=${SKPD_SOLR_CORES:-ckan ckan_test}
+CORES=${SKPD_SOLR_CORES:-ckan ckan_test ckan_remote}
 HEAP=${SKPD_SOLR_HEAP:-768m}
 WAIT=${SKPD_SOLR_WAIT:-90}
 VENV=${SKPD_VENV:-$STATE/venv}
