@@ -24,9 +24,20 @@ FEATURES: tuple[ModuleType, ...] = (lineage, interop, ui, harvesting)
 
 
 def _merged(method: str) -> dict[str, Callable[..., Any]]:
+    """Merge one registry of every feature package.
+
+    A name may come from one package only: a second entry would silently
+    replace the first (two chained versions of one core action, say).
+    """
     merged: dict[str, Callable[..., Any]] = {}
     for feature in FEATURES:
-        merged.update(getattr(feature, method)())
+        for name, function in getattr(feature, method)().items():
+            if name in merged:
+                raise RuntimeError(
+                    f"{feature.__name__}.{method}() registers {name!r}, which "
+                    "another feature package of ckanext-skpd registers too"
+                )
+            merged[name] = function
     return merged
 
 
