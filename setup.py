@@ -72,6 +72,7 @@ setup(
             "skpd_datajson = ckanext.skpd.harvesters.datajson:SkpdDataJsonHarvester",
             "skpd_spreadsheet = ckanext.skpd.harvesters.spreadsheet:SkpdSpreadsheetHarvester",
             "skpd_ckan = ckanext.skpd.harvesters.ckan:SkpdCkanHarvester",
+            "skpd_waf = ckanext.skpd.harvesters.iso:SkpdWafHarvester",
             "skpd_i18n_core = ckanext.skpd.translations.plugins:CoreTranslation",
             "skpd_i18n_harvest = ckanext.skpd.translations.plugins:HarvestTranslation",
             "skpd_i18n_dcat = ckanext.skpd.translations.plugins:DcatTranslation",

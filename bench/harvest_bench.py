@@ -3,7 +3,7 @@ stock dcat_json harvester, on Kota Semarang's catalogue (2,276 datasets).
 
 Usage (from the repository root, with the services running)::
 
-    CKAN_SQLALCHEMY_URL=postgresql://ckan_skpd:ckan_skpd@127.0.0.1:54329/ckan_skpd_bench \\
+    CKAN_SQLALCHEMY_URL=postgresql://ckan_skpd:ckan_skpd@127.0.0.1:54329/bench \\
     CKAN_SOLR_URL=http://127.0.0.1:18983/solr/ckan_bench \\
     CKAN_REDIS_URL=redis://127.0.0.1:63799/5 \\
     .stack/venv/bin/python bench/harvest_bench.py [--ini test.ini] [--file PATH]
@@ -86,7 +86,7 @@ class CountingHandler(http.server.BaseHTTPRequestHandler):
 
 def serve(path: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     CountingHandler.body = path.read_bytes()
-    CountingHandler.etag = '"{}"'.format(hashlib.sha1(CountingHandler.body).hexdigest())
+    CountingHandler.etag = f'"{hashlib.sha1(CountingHandler.body).hexdigest()}"'
     CountingHandler.last_modified = email.utils.formatdate(
         path.stat().st_mtime, usegmt=True
     )

@@ -58,7 +58,10 @@ def apply(steps_json: str) -> list[Any]:
         for id_, name in model.Session.query(model.Package.id, model.Package.name)
     }
     names.update(
-        {name: id_ for id_, name in model.Session.query(model.Group.id, model.Group.name)}
+        {
+            name: id_
+            for id_, name in model.Session.query(model.Group.id, model.Group.name)
+        }
     )
     results = []
     for step in json.loads(steps_json):

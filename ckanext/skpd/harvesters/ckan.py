@@ -33,8 +33,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import ckan.model as model
-from ckanext.harvest.model import HarvestJob, HarvestObject
 
+from ckanext.harvest.model import HarvestJob, HarvestObject
 from ckanext.skpd.harvesters.base import (
     MappedDataset,
     Record,

@@ -107,6 +107,15 @@ def _copy_repeating(dataset: dict[str, Any], package: dict[str, Any]) -> None:
         package["exchange_needs"] = needs
 
 
+def _map_contact(dataset: dict[str, Any], package: dict[str, Any]) -> None:
+    name = dataset.get("maintainer") or dataset.get("author")
+    if not package.get("contact_name") and name:
+        package["contact_name"] = name
+    email = dataset.get("maintainer_email") or dataset.get("author_email")
+    if not package.get("contact_email") and email:
+        package["contact_email"] = email
+
+
 def map_dataset(dataset: dict[str, Any]) -> RemoteResult:
     """Map a remote ``package_show`` dict onto the SKPD dataset schema."""
     result = RemoteResult(package={})
@@ -133,13 +142,7 @@ def map_dataset(dataset: dict[str, Any]) -> RemoteResult:
         {"name": tag["name"]} for tag in dataset.get("tags") or [] if tag.get("name")
     ]
     package["resources"] = [_resource(r) for r in dataset.get("resources") or []]
-    if not package.get("contact_name") and (
-        dataset.get("maintainer") or dataset.get("author")
-    ):
-        package["contact_name"] = dataset.get("maintainer") or dataset.get("author")
-    email = dataset.get("maintainer_email") or dataset.get("author_email")
-    if not package.get("contact_email") and email:
-        package["contact_email"] = email
+    _map_contact(dataset, package)
 
     if "cadence" not in package:
         extras = _extras(dataset)
