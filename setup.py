@@ -73,6 +73,7 @@ setup(
             "skpd_spreadsheet = ckanext.skpd.harvesters.spreadsheet:SkpdSpreadsheetHarvester",
             "skpd_ckan = ckanext.skpd.harvesters.ckan:SkpdCkanHarvester",
             "skpd_waf = ckanext.skpd.harvesters.iso:SkpdWafHarvester",
+            "skpd_dcat_rdf = ckanext.skpd.harvesters.rdf:SkpdDcatRdfHarvester",
             "skpd_i18n_core = ckanext.skpd.translations.plugins:CoreTranslation",
             "skpd_i18n_harvest = ckanext.skpd.translations.plugins:HarvestTranslation",
             "skpd_i18n_dcat = ckanext.skpd.translations.plugins:DcatTranslation",

@@ -56,7 +56,7 @@ cmd_config() {
     "sqlalchemy.url = postgresql://ckan_skpd:ckan_skpd@127.0.0.1:$PG_PORT/ckan_skpd" \
     "solr_url = http://127.0.0.1:$SOLR_PORT/solr/ckan" \
     "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/0" \
-    "ckan.plugins = skpd scheming_datasets scheming_organizations activity harvest skpd_datajson skpd_spreadsheet skpd_ckan skpd_waf dcat spatial_metadata spatial_query skpd_i18n_core skpd_i18n_harvest skpd_i18n_dcat skpd_i18n_scheming skpd_i18n_spatial" \
+    "ckan.plugins = skpd scheming_datasets scheming_organizations activity harvest skpd_datajson skpd_spreadsheet skpd_ckan skpd_waf skpd_dcat_rdf dcat spatial_metadata spatial_query skpd_i18n_core skpd_i18n_harvest skpd_i18n_dcat skpd_i18n_scheming skpd_i18n_spatial" \
     "scheming.dataset_schemas = ckanext.skpd.schemas:dataset.yaml" \
     "scheming.organization_schemas = ckanext.skpd.schemas:organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json" \
