@@ -17,12 +17,12 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
-
-import pytest
+from typing import Any
 
 import ckan.model as model
+import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.harvest.model import HarvestObject
@@ -33,7 +33,8 @@ from ckanext.skpd.harvesters.datajson import SkpdDataJsonHarvester
 
 REPO = Path(__file__).parents[2]
 DATA_DIR = (
-    Path(os.environ.get("SKPD_SHARED_DATA", REPO.parent / "shared" / "data")) / "datajson"
+    Path(os.environ.get("SKPD_SHARED_DATA", REPO.parent / "shared" / "data"))
+    / "datajson"
 )
 JOB_TIMEOUT = 120.0
 
@@ -46,7 +47,7 @@ def served_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield folder, "http://127.0.0.1:{}".format(server.server_address[1])
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
 
@@ -201,7 +202,9 @@ class TestHarvestRealFiles:
         result = _call(
             "package_search",
             rows=0,
-            **{"facet.field": ["skpd_cadence", "skpd_collection_method", "skpd_domain"]},
+            **{
+                "facet.field": ["skpd_cadence", "skpd_collection_method", "skpd_domain"]
+            },
         )
 
         assert result["count"] == 13
@@ -216,9 +219,9 @@ class TestHarvestRealFiles:
         source = _source(_copy(served_dir, "padangpanjang2.json"), owner)
         _harvest(consumers, source)
 
-        dataset = _call(
-            "package_search", q='title:"deteksi dini"', rows=1
-        )["results"][0]
+        dataset = _call("package_search", q='title:"deteksi dini"', rows=1)["results"][
+            0
+        ]
         extras = {e["key"]: e["value"] for e in dataset["extras"]}
 
         assert extras["guid"] == "824eef8d-c4ed-43a4-878a-a38a01e81340"
@@ -292,7 +295,10 @@ class TestHarvestRealFiles:
                         "identifier": "bad-email",
                         "title": "Surel rusak",
                         "publisher": {"name": "Dinas Uji Coba"},
-                        "contactPoint": {"fn": "Dinas Uji Coba", "hasEmail": "bukan surel"},
+                        "contactPoint": {
+                            "fn": "Dinas Uji Coba",
+                            "hasEmail": "bukan surel",
+                        },
                     },
                     {
                         "identifier": "good",
@@ -311,8 +317,9 @@ class TestHarvestRealFiles:
         assert set(errors) == {"no-publisher", "bad-email"}
         assert "publisher: the record names no publisher" in errors["no-publisher"][0]
         assert "default_publisher" in errors["no-publisher"][0]
-        assert 'Dataset "Surel rusak" (identifier bad-email) was not imported' in (
-            errors["bad-email"][0]
+        assert (
+            'Dataset "Surel rusak" (identifier bad-email) was not imported'
+            in (errors["bad-email"][0])
         )
         assert "contact_email:" in errors["bad-email"][0]
         titles = [d["title"] for d in _call("package_search")["results"]]

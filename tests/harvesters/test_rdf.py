@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from ckanext.dcat.processors import RDFSerializer
+
 from tests.harvesters.conftest import call, datasets, make_source, run_job
 
 

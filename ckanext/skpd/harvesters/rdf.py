@@ -23,7 +23,6 @@ from typing import Any
 
 from ckanext.dcat.processors import RDFParser, RDFParserException
 from ckanext.harvest.model import HarvestJob, HarvestObject
-
 from ckanext.skpd.harvesters import state
 from ckanext.skpd.harvesters.base import (
     MappedDataset,
