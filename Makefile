@@ -15,7 +15,7 @@ TEST_ENV = \
 	CKAN_SOLR_URL=$${CKAN_SOLR_URL:-http://127.0.0.1:$${SKPD_SOLR_PORT:-18983}/solr/ckan_test} \
 	CKAN_REDIS_URL=$${CKAN_REDIS_URL:-redis://127.0.0.1:$${SKPD_REDIS_PORT:-63799}/1}
 
-.PHONY: run test stop install venv services db-run db-test i18n i18n-update \
+.PHONY: run test stop install venv services db-run db-test i18n i18n-update i18n-report \
 	wheel-test lint reset help
 
 help:
@@ -25,6 +25,7 @@ help:
 	@echo "make stop    stop the site's background processes and the services"
 	@echo "make reset   stop, then delete the state folder $(STATE) (all data)"
 	@echo "make i18n-update  re-extract the strings and update the catalogues"
+	@echo "make i18n-report  list messages of CKAN and the extensions left untranslated"
 
 install:
 	@scripts/stack.sh install
@@ -63,6 +64,10 @@ i18n:
 
 i18n-update:
 	@scripts/i18n.sh update
+
+# After a CKAN or extension upgrade: the messages no catalogue translates.
+i18n-report:
+	@scripts/i18n.sh stock-report
 
 lint:
 	$(VENV)/bin/ruff check ckanext tests
