@@ -13,7 +13,7 @@ export SKPD_VENV := $(VENV)
 TEST_ENV = \
 	CKAN_SQLALCHEMY_URL=$${CKAN_SQLALCHEMY_URL:-postgresql://ckan_skpd:ckan_skpd@127.0.0.1:$${SKPD_PG_PORT:-54329}/ckan_skpd_test} \
 	CKAN_SOLR_URL=$${CKAN_SOLR_URL:-http://127.0.0.1:$${SKPD_SOLR_PORT:-18983}/solr/ckan_test} \
-	CKAN_REDIS_URL=$${CKAN_REDIS_URL:-redis://127.0.0.1:$${SKPD_REDIS_PORT:-63799}/1}
+	CKAN_REDIS_URL=$${CKAN_REDIS_URL:-redis://127.0.0.1:$${SKPD_REDIS_PORT:-63799}/1?socket_timeout=31536000}
 
 .PHONY: run test stop install venv services db-run db-test i18n i18n-update i18n-report \
 	wheel-test lint reset help

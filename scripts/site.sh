@@ -125,8 +125,14 @@ cmd_workers() {
   fi
   start_daemon data-server "$VENV/bin/python" -m http.server "$DATA_PORT" \
     --bind 127.0.0.1 --directory "$DATA_DIR"
-  start_daemon gather-consumer "$CKAN" -c "$INI" harvester gather-consumer
-  start_daemon fetch-consumer "$CKAN" -c "$INI" harvester fetch-consumer
+  # The harvest consumers wait in a Redis BLPOP without end; redis-py 8
+  # aborts such a read after its default 5 s socket time-out, so the
+  # consumers get a Redis URL whose time-out is a year.
+  local queue_url="redis://127.0.0.1:$REDIS_PORT/0?socket_timeout=31536000"
+  start_daemon gather-consumer env CKAN_REDIS_URL="$queue_url" \
+    "$CKAN" -c "$INI" harvester gather-consumer
+  start_daemon fetch-consumer env CKAN_REDIS_URL="$queue_url" \
+    "$CKAN" -c "$INI" harvester fetch-consumer
   start_daemon jobs-worker "$CKAN" -c "$INI" jobs worker
 }
 
