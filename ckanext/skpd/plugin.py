@@ -15,7 +15,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 import ckanext.skpd.i18n as i18n_package
 from ckanext.dcat.interfaces import IDCATRDFHarvester
-from ckanext.skpd import harvesting, helpers, indexing, interop, lineage, ui
+from ckanext.skpd import harvesting, helpers, indexing, interop, lineage, privacy, ui
 from ckanext.skpd.interop import harvest as interop_harvest
 
 # Feature packages. Each exposes actions(), auth_functions(), blueprints()
@@ -71,7 +71,7 @@ class SkpdPlugin(p.SingletonPlugin, DefaultTranslation):
     # IActions, IAuthFunctions, IBlueprint, ITemplateHelpers
 
     def get_actions(self) -> dict[str, Callable[..., Any]]:
-        return _merged("actions")
+        return {**_merged("actions"), **privacy.actions()}
 
     def get_auth_functions(self) -> dict[str, Callable[..., Any]]:
         return _merged("auth_functions")
@@ -114,6 +114,14 @@ class SkpdPlugin(p.SingletonPlugin, DefaultTranslation):
         if facets:
             indexing.label_facets(facets, _current_lang())
         return search_results
+
+    # IPackageController (privacy): package_show replaces the lineage
+    # upstreams the viewer may not read by placeholders. package_search
+    # results are masked by the chained package_search action in the same
+    # module, because after_dataset_search gets no context to find the viewer.
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        privacy.after_dataset_show(context, pkg_dict)
 
     # IDCATRDFHarvester (interop): SKPD organizations and lineage links of
     # datasets harvested from DCAT catalogues with the dcat_rdf harvester.

@@ -216,7 +216,7 @@ def _table(
             [
                 _field_values(sub, entry[sub["field_name"]], resolver)
                 if entry.get(sub["field_name"]) not in (None, "")
-                else []
+                else _placeholder_values(sub, entry)
                 for sub in subfields
             ]
         )
@@ -226,6 +226,16 @@ def _table(
         "columns": [_language_text(sub.get("label")) for sub in subfields],
         "rows": rows,
     }
+
+
+def _placeholder_values(
+    subfield: dict[str, Any], entry: dict[str, Any]
+) -> list[dict[str, Any]]:
+    # package_show replaces an upstream the viewer may not read by an empty
+    # one marked restricted (ckanext/skpd/privacy.py).
+    if subfield["field_name"] == "upstream" and entry.get("restricted"):
+        return [{"text": tk._("Restricted dataset"), "kind": "restricted"}]
+    return []
 
 
 def skpd_ui_dataset_steps(
