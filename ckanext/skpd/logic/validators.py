@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-from ckanext.skpd import vocab
+from ckanext.skpd import privacy, vocab
 
 _ = tk._
 
@@ -28,6 +28,7 @@ __all__ = [
     "skpd_upstream_ref",
     "skpd_skip_blank_row",
     "skpd_drop_blank_rows",
+    "skpd_keep_hidden_upstreams",
     "skpd_temporal_order",
     "skpd_geojson",
     "skpd_json_object",
@@ -268,10 +269,23 @@ def skpd_skip_blank_row(
 
     The dataset form always posts one blank entry per repeating field. It
     carries no information, so it is not validated and skpd_drop_blank_rows
-    removes it afterwards.
+    removes it afterwards. A lineage placeholder (see
+    :py:mod:`ckanext.skpd.privacy`) is skipped too, and
+    skpd_keep_hidden_upstreams replaces it.
     """
     if len(key) == 3 and all(_is_empty(data.get(k)) for k in _row_keys(key, data)):
         raise StopOnError
+    if len(key) == 3 and _is_placeholder_row(key[:2], data):
+        raise StopOnError
+
+
+def _is_placeholder_row(row: FlattenKey, data: FlattenDataDict) -> bool:
+    if row[0] != privacy.LINEAGE:
+        return False
+    extras = data.get((*row, "__extras"))
+    entry = dict(extras) if isinstance(extras, dict) else {}
+    entry["upstream"] = data.get((*row, "upstream"))
+    return privacy.is_placeholder(entry)
 
 
 def skpd_drop_blank_rows(
@@ -290,6 +304,37 @@ def skpd_drop_blank_rows(
         for new_index, row in enumerate(kept):
             for flat_key, value in row.items():
                 data[(field_name, new_index, flat_key[2])] = value
+
+
+def skpd_keep_hidden_upstreams(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Keep the stored lineage entries the user may not read.
+
+    package_show gives a user a placeholder for each upstream they may not
+    read, so an update by that user cannot carry those entries. The posted
+    placeholders are dropped, and the stored entries they stood for are
+    appended unless the update names their upstream itself.
+    """
+    rows: dict[int, dict[str, Any]] = {}
+    for flat_key in [k for k in data if len(k) == 3 and k[0] == privacy.LINEAGE]:
+        rows.setdefault(flat_key[1], {})[flat_key[2]] = data.pop(flat_key)
+    kept = [
+        row
+        for index, row in sorted(rows.items())
+        if not _is_placeholder_row((privacy.LINEAGE, index), _flat(index, row))
+    ]
+    posted = {row.get("upstream") for row in kept}
+    for entry in privacy.hidden_stored_entries(data.get(("id",)), context):
+        if entry.get("upstream") not in posted:
+            kept.append({k: v for k, v in entry.items() if k != privacy.RESTRICTED})
+    for index, row in enumerate(kept):
+        for subfield, value in row.items():
+            data[(privacy.LINEAGE, index, subfield)] = value
+
+
+def _flat(index: int, row: dict[str, Any]) -> FlattenDataDict:
+    return {(privacy.LINEAGE, index, subfield): v for subfield, v in row.items()}
 
 
 def skpd_temporal_order(
