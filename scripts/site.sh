@@ -152,25 +152,37 @@ with psycopg2.connect(host="127.0.0.1", port=int(sys.argv[1]), dbname="ckan_skpd
 PY
 }
 
+# The demo catalogue is loaded until one load has finished: an interrupted
+# first load is resumed by the next start (unchanged records are skipped),
+# and a site that had datasets before the first start is left alone.
 cmd_load() {
-  local count
-  count=$(dataset_count)
-  if [ "$count" -gt 0 ]; then
-    log "the site already has $count datasets; the demo catalogue is not loaded again"
+  local marker=$STATE/demo-loaded count
+  if [ -f "$marker" ]; then
+    log "the demo catalogue was loaded on $(cat "$marker"); not loaded again"
     return
   fi
-  "$CKAN" -c "$INI" skpd load-demo --skip-if-loaded \
+  count=$(dataset_count)
+  if [ "$count" -gt 0 ] && [ ! -f "$STATE/demo-started" ]; then
+    log "the site already has $count datasets; the demo catalogue is not loaded"
+    return
+  fi
+  exec 8>"$RUN/load.lock"
+  flock -n 8 || die "another start is loading the demo catalogue; wait for it to finish"
+  date -Is >"$STATE/demo-started"
+  "$CKAN" -c "$INI" skpd load-demo \
     --data-dir "$DATA_DIR" --base-url "http://127.0.0.1:$DATA_PORT"
+  date -Is >"$marker"
 }
 
 cmd_serve() {
   port_in_use "$PORT" && die "port $PORT is taken; stop the program using it or set SKPD_PORT"
   log "serving http://127.0.0.1:$PORT (Ctrl-C stops the web process; 'make stop' stops the rest)"
+  echo $$ >"$RUN/web.pid"
   exec "$CKAN" -c "$INI" run --host 127.0.0.1 --port "$PORT" --disable-reloader --threaded
 }
 
 cmd_stop() {
-  for name in jobs-worker fetch-consumer gather-consumer data-server; do
+  for name in web jobs-worker fetch-consumer gather-consumer data-server; do
     stop_daemon "$name"
   done
 }

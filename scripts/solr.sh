@@ -209,10 +209,12 @@ cmd_start() {
     say "starting Solr on $BASE_URL (cores: $CORES; heap $HEAP)"
     started=$SECONDS
     # Run from $SOLR_DIR so any file the JVM writes to its working folder stays in the state
-    # folder. The subshell execs java, so $! is the JVM's pid.
+    # folder. The subshell execs java, so $! is the JVM's pid. setsid puts the
+    # JVM in a session of its own, so a Ctrl-C in the terminal that started
+    # it (for example during `make run`) does not stop Solr.
     (
         cd "$SOLR_DIR"
-        exec nohup java -Xmx"$HEAP" \
+        exec setsid nohup java -Xmx"$HEAP" \
             -XX:+ExitOnOutOfMemoryError \
             -Dlog4j2.configurationFile="$SRC/log4j2.xml" \
             -Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager \
