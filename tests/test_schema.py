@@ -416,3 +416,34 @@ class TestFacets:
 
         assert items[0]["name"] == "quarterly"
         assert items[0]["display_name"] in ("Triwulanan", "Quarterly")
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestLongText:
+    def test_long_title_rejected(self, disdukcapil):
+        """A title beyond 500 characters is a field error, not a Solr failure."""
+        errors = _errors(disdukcapil, title="x" * 501)
+
+        assert "501" in errors["title"][0]
+        assert _dataset_count() == 0
+
+    def test_long_definition_indexed(self, disdukcapil):
+        """A definition longer than one Solr string term is stored and searchable."""
+        definition = "penduduk " * 5000
+
+        dataset = _create(disdukcapil, definition=definition)
+        found = call_action("package_search", q="penduduk", rows=1)
+
+        assert len(dataset["definition"]) == len(definition)
+        assert found["count"] == 1
+
+    def test_many_lineage_entries(self, disdukcapil):
+        """Three hundred lineage entries validate and are all stored."""
+        entries = [
+            {"upstream": f"https://example.org/sumber/{number}", "relation": "copy_of"}
+            for number in range(300)
+        ]
+
+        dataset = _create(disdukcapil, lineage=entries)
+
+        assert len(dataset["lineage"]) == 300

@@ -104,9 +104,24 @@ def index_fields(validated: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value not in (None, "", [])}
 
 
+# Free-text fields. CKAN also copies every extra into a field of its own
+# name, which the Solr schema's catch-all makes one string term, and Solr
+# rejects a term over 32,766 bytes. Their tokenised extras_<name> copies
+# keep them searchable.
+_FREE_TEXT_FIELDS = (
+    "concept",
+    "definition",
+    "unit_of_measure",
+    "reference_code",
+    "information_system",
+    "contact_name",
+    "spatial_coverage",
+)
+
+
 def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     validated = json.loads(pkg_dict.get("validated_data_dict") or "{}")
-    for raw in _RAW_FIELDS:
+    for raw in _RAW_FIELDS + _FREE_TEXT_FIELDS:
         pkg_dict.pop(raw, None)
     pkg_dict.update(index_fields(validated))
     return pkg_dict

@@ -34,6 +34,7 @@ __all__ = [
     "skpd_json_object",
     "skpd_abbreviation",
     "skpd_code_unique",
+    "skpd_max_length",
 ]
 
 REPEATING_FIELDS = ("lineage", "exchange_needs", "authority_roles")
@@ -258,8 +259,24 @@ def skpd_upstream_ref(
     data[key] = package.id
 
 
-def _row_keys(key: FlattenKey, data: FlattenDataDict) -> list[FlattenKey]:
-    return [k for k in data if len(k) == 3 and k[:2] == key[:2]]
+def _row_keys(
+    key: FlattenKey, data: FlattenDataDict, context: Context
+) -> list[FlattenKey]:
+    """Return the flattened keys of the repeating-field entry ``key`` is in.
+
+    The keys of every entry are grouped in one pass over the data and kept
+    in the context for the rest of the validation, so a dataset with many
+    entries costs time in proportion to its size.
+    """
+    cached = context.get("_skpd_row_keys")
+    if cached is None or cached[0] is not data or cached[2] != len(data):
+        rows: dict[FlattenKey, list[FlattenKey]] = {}
+        for flat_key in data:
+            if len(flat_key) == 3:
+                rows.setdefault(flat_key[:2], []).append(flat_key)
+        cached = (data, rows, len(data))
+        context["_skpd_row_keys"] = cached  # type: ignore[typeddict-unknown-key]
+    return cached[1].get(key[:2], [])
 
 
 def skpd_skip_blank_row(
@@ -273,7 +290,8 @@ def skpd_skip_blank_row(
     :py:mod:`ckanext.skpd.privacy`) is skipped too, and
     skpd_keep_hidden_upstreams replaces it.
     """
-    if len(key) == 3 and all(_is_empty(data.get(k)) for k in _row_keys(key, data)):
+    row_keys = _row_keys(key, data, context) if len(key) == 3 else []
+    if row_keys and all(_is_empty(data.get(k)) for k in row_keys):
         raise StopOnError
     if len(key) == 3 and _is_placeholder_row(key[:2], data):
         raise StopOnError
@@ -416,3 +434,22 @@ def skpd_code_unique(
                 )
             )
             return
+
+
+def skpd_max_length(limit: int) -> Callable[..., Any]:
+    """Return a validator rejecting text longer than ``limit`` characters.
+
+    Used on the title, which Solr also indexes as one string term; Solr
+    rejects a term over 32,766 bytes, and no title needs to come close.
+    """
+
+    def validator(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            raise tk.Invalid(
+                _("Too long: {length} characters. Use at most {limit}.").format(
+                    length=len(value), limit=limit
+                )
+            )
+        return value
+
+    return validator
