@@ -178,12 +178,28 @@ def source_server(tmp_path: Path) -> Iterator[SourceServer]:
     server.server_close()
 
 
+def consumer_redis_url(ini: str) -> str:
+    """Return the Redis URL of the test site with a socket time-out of a year.
+
+    ckanext-harvest's Redis consumer blocks in BLPOP on a client from
+    ``redis.Redis.from_url``; with redis-py 8's default socket time-out of
+    5 s it exits soon after it runs out of work (see docs/harvesting.md).
+    """
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ini)
+    url = os.environ.get("CKAN_REDIS_URL") or parser["app:main"]["ckan.redis.url"]
+    if "socket_timeout=" in url:
+        return url
+    return url + ("&" if "?" in url else "?") + "socket_timeout=31536000"
+
+
 class Consumers:
     """The gather and fetch consumer processes of the test session.
 
-    A consumer that exited is started again before every harvest: the
-    Redis consumer of ckanext-harvest 1.6.3 exits on a socket time-out when
-    the Redis URL sets no long socket_timeout (see docs/harvesting.md).
+    They run with a long Redis socket time-out (:func:`consumer_redis_url`);
+    one that exits all the same is started again before every harvest.
     """
 
     NAMES = ("gather-consumer", "fetch-consumer")
@@ -192,6 +208,7 @@ class Consumers:
         self.ini = ini
         self.ckan = shutil.which("ckan", path=os.path.dirname(sys.executable)) or "ckan"
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.env = dict(os.environ, CKAN_REDIS_URL=consumer_redis_url(ini))
 
     def ensure_running(self) -> None:
         for name in self.NAMES:
@@ -201,6 +218,7 @@ class Consumers:
                     [self.ckan, "-c", self.ini, "harvester", name],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
+                    env=self.env,
                 )
 
     def stop(self) -> None:

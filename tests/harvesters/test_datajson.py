@@ -14,8 +14,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,10 +24,10 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.harvest.model import HarvestObject
-from ckanext.harvest.queue import purge_queues
 
 from ckanext.skpd.cli import wait_for_jobs
 from ckanext.skpd.harvesters.datajson import SkpdDataJsonHarvester
+from tests.harvesters.conftest import Consumers
 
 REPO = Path(__file__).parents[2]
 DATA_DIR = (
@@ -55,54 +53,6 @@ def served_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
-
-
-class _Consumers:
-    """The gather and fetch consumer processes of the test session.
-
-    With redis-py 8.0.1 the Redis consumer of ckanext-harvest 1.6.3 can exit
-    with a socket TimeoutError after idling in BLPOP, so every harvest first
-    restarts the consumers that are gone.
-    """
-
-    NAMES = ("gather-consumer", "fetch-consumer")
-
-    def __init__(self, ini: str) -> None:
-        self.ini = ini
-        self.ckan = shutil.which("ckan", path=os.path.dirname(sys.executable)) or "ckan"
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
-
-    def ensure_running(self) -> None:
-        for name in self.NAMES:
-            process = self.processes.get(name)
-            if process is None or process.poll() is not None:
-                self.processes[name] = subprocess.Popen(
-                    [self.ckan, "-c", self.ini, "harvester", name],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-
-    def stop(self) -> None:
-        for process in self.processes.values():
-            process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-@pytest.fixture(scope="module")
-def consumers(pytestconfig: pytest.Config) -> Iterator[_Consumers]:
-    """Real gather and fetch consumers, run with the ini of this test session."""
-    running = _Consumers(os.path.abspath(pytestconfig.getoption("ckan_ini")))
-    purge_queues()
-    running.ensure_running()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _call(action: str, **kwargs: Any) -> Any:
@@ -137,7 +87,7 @@ def _source(url: str, owner: dict[str, Any], config: str = "") -> dict[str, Any]
     )
 
 
-def _harvest(consumers: _Consumers, source: dict[str, Any]) -> list[HarvestObject]:
+def _harvest(consumers: Consumers, source: dict[str, Any]) -> list[HarvestObject]:
     """Run one job of a source through the queues; return its objects."""
     consumers.ensure_running()
     job = _call("harvest_job_create", source_id=source["id"], run=True)

@@ -350,6 +350,25 @@ class TestRemovedRecords:
         assert job.statuses == {"updated": 1}
         assert len(datasets()) == 2
 
+    def test_dataset_deleted_locally_stays_deleted(
+        self, source_server, owner, consumers
+    ):
+        """Deleting a harvested dataset in the catalogue is respected."""
+        source = _datajson(source_server, owner)
+        run_job(consumers, source)
+        dataset = datasets(q='title:"imunisasi"')[0]
+        call("package_delete", id=dataset["id"])
+        changed = _catalogue(
+            GOOD["dataset"][0],
+            _record("a2", "Cakupan imunisasi dasar", accrualPeriodicity="R/P1M"),
+        )
+        source_server.write_json("katalog.json", changed)
+
+        job = run_job(consumers, source)
+
+        assert job.statuses == {"not modified": 1}
+        assert call("package_show", id=dataset["id"])["state"] == "deleted"
+
 
 @pytest.mark.usefixtures("with_plugins")
 class TestLocalEnrichment:

@@ -408,7 +408,7 @@ class SkpdHarvester(HarvesterBase):
             if record.content is None or (
                 package_id
                 and content == record.content
-                and package_states.get(package_id) == "active"
+                and package_states.get(package_id) in ("active", "deleted")
             ):
                 counts["unchanged"] += 1
                 continue
@@ -788,6 +788,12 @@ class SkpdHarvester(HarvesterBase):
         harvest_object.package_id = existing["id"]
         harvest_object.current = True
         harvest_object.add()
+        if existing.get("state") != "active" and previous is not None:
+            # Deleted in the catalogue while its record stayed in the source:
+            # a local decision the harvest respects.
+            model.Session.commit()
+            log.info("Dataset %s was deleted locally; left alone", existing["name"])
+            return "unchanged"
         revived = existing.get("state") != "active"
         if (
             not revived
