@@ -44,7 +44,7 @@ MEDIA_TYPES = {
 
 @dataclass
 class Hit:
-    """One request the source server answered."""
+    """One request the source server handled."""
 
     path: str
     status: int

@@ -60,7 +60,7 @@ class TestHostileSources:
         assert job.objects == []
         assert len(job.gather_errors) == 1
         assert (
-            "answered with a web page (Content-Type text/html" in job.gather_errors[0]
+            "responded with a web page (Content-Type text/html" in job.gather_errors[0]
         )
         assert job.summary["ok"] is False
         assert datasets() == []
@@ -78,7 +78,7 @@ class TestHostileSources:
         )
 
         assert job.objects == []
-        assert "answered HTTP 500 Internal Server Error" in job.gather_errors[0]
+        assert "responded with HTTP 500 Internal Server Error" in job.gather_errors[0]
 
     def test_time_out_names_the_limit(self, source_server, owner, consumers):
         """A server slower than the source's timeout ends the job in time."""
@@ -95,7 +95,9 @@ class TestHostileSources:
         job = run_job(consumers, source)
 
         assert time.monotonic() - started < 30
-        assert "did not deliver its answer within 1 seconds" in job.gather_errors[0]
+        assert (
+            "timed out: no complete response within 1 seconds" in job.gather_errors[0]
+        )
         assert '"timeout"' in job.gather_errors[0]
         assert datasets() == []
 

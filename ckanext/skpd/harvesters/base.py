@@ -5,7 +5,7 @@ A harvester subclasses :class:`SkpdHarvester` and implements
 
 - :meth:`SkpdHarvester.gather_records`: download the source and return its
   records as :class:`Record` (a stable guid and the record's content as
-  text), or None when the source answered that nothing changed;
+  text), or None when the source responded that nothing changed;
 - :meth:`SkpdHarvester.map_object`: turn the content of one harvest object
   into a :class:`MappedDataset` for the SKPD schema.
 

@@ -133,7 +133,7 @@ class SkpdCkanHarvester(SkpdHarvester):
         )
         if download.looks_like_html():
             raise SourceError(
-                f"{url} answered with a web page, not the CKAN Action API; nothing "
+                f"{url} responded with a web page, not the CKAN Action API; nothing "
                 "was imported. The source URL must be the site's root, such as "
                 "https://data.skpd.example.go.id."
             )

@@ -246,7 +246,7 @@ class SkpdDataJsonHarvester(SkpdHarvester, DCATJSONHarvester):
             return None
         if download.looks_like_html():
             raise SourceError(
-                "{} answered with a web page (Content-Type {}) instead of a "
+                "{} responded with a web page (Content-Type {}) instead of a "
                 "data.json catalogue; nothing was imported. Point the harvest "
                 "source at the JSON document itself.".format(
                     url, download.content_type or "unknown"

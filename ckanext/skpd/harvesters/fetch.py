@@ -69,7 +69,7 @@ class Validators:
 class Download:
     """The outcome of a download.
 
-    :ivar not_modified: the source answered ``304 Not Modified``; ``body``
+    :ivar not_modified: the source responded ``304 Not Modified``; ``body``
         is empty
     :ivar size: bytes of body read
     """
@@ -109,7 +109,7 @@ class Download:
             ) from err
 
     def looks_like_html(self) -> bool:
-        """Tell whether the source answered with a web page."""
+        """Tell whether the source responded with a web page."""
         media_type = self.content_type.split(";")[0].strip().lower()
         if media_type in ("text/html", "application/xhtml+xml"):
             return True
@@ -119,7 +119,7 @@ class Download:
 
 def _size_problem(url: str, limits: Limits, what: str) -> FetchError:
     return FetchError(
-        f"{url} answered with {what} larger than the limit of "
+        f"{url} responded with {what} larger than the limit of "
         f"{limits.max_bytes:,} bytes; the download "
         'was stopped and nothing was imported. Raise "max_bytes" in the '
         "harvest source configuration or ckanext.skpd.harvest.max_bytes if the "
@@ -129,7 +129,7 @@ def _size_problem(url: str, limits: Limits, what: str) -> FetchError:
 
 def _timeout_problem(url: str, limits: Limits) -> FetchError:
     return FetchError(
-        f"{url} did not deliver its answer within {limits.timeout:g} "
+        f"{url} timed out: no complete response within {limits.timeout:g} "
         "seconds; nothing was "
         'imported. Check that the server works, or raise "timeout" in the '
         "harvest source configuration or ckanext.skpd.harvest.timeout."
@@ -163,7 +163,7 @@ def _read_body(
 
 def _status_problem(response: requests.Response, url: str) -> FetchError:
     return FetchError(
-        "{} answered HTTP {} {}; nothing was imported. Check the URL of the "
+        "{} responded with HTTP {} {}; nothing was imported. Check the URL of the "
         "harvest source, or ask the SKPD to repair its server.".format(
             url, response.status_code, response.reason or ""
         ).replace("  ", " ")

@@ -156,7 +156,7 @@ class SkpdDcatRdfHarvester(SkpdHarvester):
     def _parse(self, download: Any, options: dict[str, Any]) -> RDFParser:
         if download.looks_like_html():
             raise SourceError(
-                f"{download.url} answered with a web page instead of an RDF "
+                f"{download.url} responded with a web page instead of an RDF "
                 "catalogue; nothing was imported."
             )
         media_type = download.content_type.split(";")[0].strip().lower()

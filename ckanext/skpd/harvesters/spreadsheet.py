@@ -126,7 +126,7 @@ class SkpdSpreadsheetHarvester(SkpdHarvester):
             return None
         if download.looks_like_html():
             raise SourceError(
-                f"{url} answered with a web page instead of a CSV or XLSX "
+                f"{url} responded with a web page instead of a CSV or XLSX "
                 "spreadsheet; nothing was imported. Point the harvest source at "
                 "the file itself."
             )
