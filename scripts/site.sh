@@ -78,9 +78,8 @@ cmd_config() {
 
 # start_daemon NAME COMMAND...: run COMMAND in the background, in a process
 # group of its own, unless the group recorded in $RUN/NAME.pid is alive. A
-# command that exits is started again after 2 s and the exit is logged: the
-# harvest consumers of ckanext-harvest 1.6.3 end on a Redis read time-out
-# after a quiet spell, and a worker must not stay down after such an exit.
+# command that exits is logged and started again after 2 s, so a worker
+# that crashes does not stay down.
 start_daemon() {
   local name=$1
   shift
@@ -125,7 +124,7 @@ cmd_workers() {
   fi
   start_daemon data-server "$VENV/bin/python" -m http.server "$DATA_PORT" \
     --bind 127.0.0.1 --directory "$DATA_DIR"
-  # The harvest consumers wait in a Redis BLPOP without end; redis-py 8
+  # The harvest consumers wait in a Redis BLPOP without end. redis-py 8
   # aborts such a read after its default 5 s socket time-out, so the
   # consumers get a Redis URL whose time-out is a year.
   local queue_url="redis://127.0.0.1:$REDIS_PORT/0?socket_timeout=31536000"
