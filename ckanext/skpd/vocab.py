@@ -74,7 +74,7 @@ RELATION_TYPE = _terms(
     ("copy_of", "Salinan dari", "Copy of"),
 )
 
-# Step 5: where an exchange between two SKPD stands.
+# Step 5: the status of an exchange between two SKPD.
 EXCHANGE_STATUS = _terms(
     ("identified", "Teridentifikasi", "Identified"),
     ("agreed", "Disepakati", "Agreed"),
@@ -82,7 +82,7 @@ EXCHANGE_STATUS = _terms(
     ("stopped", "Berhenti", "Stopped"),
 )
 
-# Step 6: the authority an SKPD holds over a dataset. The last two are the
+# Step 6: the authority role of an SKPD over a dataset. The last two are the
 # Satu Data Indonesia roles (Perpres 39/2019) at dataset level.
 AUTHORITY_ROLE = _terms(
     ("collector", "Pengumpul", "Collector"),
