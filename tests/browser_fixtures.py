@@ -61,7 +61,7 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log_path: Path) -> Non
             time.sleep(0.5)
     process.terminate()
     raise RuntimeError(
-        f"the test CKAN server did not answer {url} in {START_TIMEOUT} s; see {log_path}"
+        f"the test CKAN server did not respond at {url} within {START_TIMEOUT} s; see {log_path}"
     )
 
 

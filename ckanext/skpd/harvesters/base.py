@@ -91,7 +91,7 @@ MAX_LISTED = 50
 
 
 class SourceError(Exception):
-    """A source whose answer cannot be read, with a message for the report."""
+    """A source whose response cannot be read, with a message for the report."""
 
 
 class RecordError(Exception):
@@ -178,7 +178,7 @@ class SkpdHarvester(HarvesterBase):
         """Return the records of the source, or None when it is unchanged.
 
         :raises FetchError: when the source cannot be downloaded
-        :raises SourceError: when its answer cannot be read
+        :raises SourceError: when its response cannot be read
         """
         raise NotImplementedError
 

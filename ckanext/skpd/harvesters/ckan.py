@@ -141,11 +141,11 @@ class SkpdCkanHarvester(SkpdHarvester):
             answer = json.loads(download.text())
         except ValueError as err:
             raise SourceError(
-                f"{url} did not answer with JSON ({err}); nothing was imported."
+                f"{url} returned invalid JSON ({err}); nothing was imported."
             ) from err
         if not isinstance(answer, dict) or not answer.get("success"):
             raise SourceError(
-                f"{url} did not answer as a CKAN Action API; nothing was imported."
+                f"{url} did not respond as a CKAN Action API; nothing was imported."
             )
         return answer["result"]
 

@@ -41,7 +41,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class Validators:
-    """What a source said about a document, to ask later whether it changed."""
+    """HTTP cache validators of a document, for the next conditional request."""
 
     etag: str | None = None
     last_modified: str | None = None
