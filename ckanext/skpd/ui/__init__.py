@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from ckanext.skpd.ui import form
+from ckanext.skpd.ui import form, organization
 from ckanext.skpd.ui import template_helpers as ui_helpers
 
 
@@ -30,4 +30,5 @@ def helpers() -> dict[str, Callable[..., Any]]:
         "skpd_ui_bbox": ui_helpers.skpd_ui_bbox,
         "skpd_ui_upstream_input": ui_helpers.skpd_ui_upstream_input,
         "skpd_ui_selected_codes": ui_helpers.skpd_ui_selected_codes,
+        "skpd_ui_organization_summary": organization.skpd_ui_organization_summary,
     }
