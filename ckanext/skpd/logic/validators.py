@@ -7,12 +7,14 @@ error messages can name the field and its allowed codes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any, Callable
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
@@ -412,15 +414,46 @@ def skpd_abbreviation(value: Any) -> Any:
     return str(value).strip().upper()
 
 
+# Prefix of the text hashed into the advisory-lock key of an SKPD code, so
+# the keys stay apart from other users of advisory locks on the database.
+_CODE_LOCK_PREFIX = "ckanext-skpd:skpd_code:"
+
+
+def _code_lock_key(code: str) -> int:
+    """Return the signed 64-bit advisory-lock key of an SKPD code."""
+    digest = hashlib.sha256((_CODE_LOCK_PREFIX + code).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _lock_code(code: str) -> None:
+    """Wait for, then take, the lock on ``code`` until the transaction ends.
+
+    Two requests that save the same code run their check and their insert
+    one after the other: the second one's check waits here until the first
+    commits or rolls back, and then finds the first one's row. CKAN commits
+    after a successful save and rolls back after a validation error, which
+    releases the lock. With ``defer_commit`` the lock is held until the
+    caller ends the transaction.
+    """
+    model.Session.execute(
+        sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _code_lock_key(code)}
+    )
+
+
 def skpd_code_unique(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
-    """Reject an SKPD code that another organization already uses."""
+    """Reject an SKPD code that another organization already uses.
+
+    The check holds a PostgreSQL advisory lock on the code (see
+    :py:func:`_lock_code`), so concurrent requests cannot both pass it.
+    """
     code = data.get(key)
     if _is_empty(code):
         return
     code = str(code).strip()
     data[key] = code
+    _lock_code(code)
     query = model.Session.query(model.Group.id, model.Group.name).filter(
         model.Group.extras["skpd_code"].astext == code,
         model.Group.state != "deleted",
