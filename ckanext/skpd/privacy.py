@@ -15,6 +15,10 @@ one dict, or of a whole page of search results, are looked up in one query.
 External http(s) URIs, deleted datasets and unknown ids are left as they
 are: they name no dataset the viewer may not read.
 
+``current_package_list_with_resources`` is masked like ``package_search``.
+The dataset dicts stored in activities are masked by
+:py:mod:`ckanext.skpd.activity_privacy`.
+
 Callers that skip authorization (``ignore_auth``) and sysadmins get the
 stored values. CKAN 2.12 builds the dict it indexes through ``package_show``
 with ``ignore_auth`` set (``ckan.logic.package_show_default_and_custom_schemas``).
@@ -32,6 +36,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import ckan.model as model
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
@@ -266,5 +271,38 @@ def package_search(
     return search_results
 
 
+@tk.chained_action
+@tk.side_effect_free
+def current_package_list_with_resources(
+    original_action: Action, context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
+    """List datasets with their resources, masking unreadable upstreams.
+
+    Takes the parameters of CKAN's ``current_package_list_with_resources``,
+    which checks access. CKAN 2.12 runs its search through the core
+    ``package_search`` function, not through the chained action above, so
+    the results are masked here.
+
+    :rtype: list of dictionaries
+    """
+    results = original_action(context, data_dict)
+    mask_search_results(context, {"results": results})
+    return results
+
+
 def actions() -> dict[str, Callable[..., Any]]:
-    return {"package_search": package_search}
+    """Return the chained actions that mask lineage upstreams.
+
+    The activity actions are chained only on a site with the activity
+    plugin, because CKAN rejects a chained action without an original.
+    """
+    registry: dict[str, Callable[..., Any]] = {
+        "package_search": package_search,
+        "current_package_list_with_resources": current_package_list_with_resources,
+    }
+    if p.plugin_loaded("activity"):
+        # Imported here because activity_privacy imports this module.
+        from ckanext.skpd import activity_privacy
+
+        registry.update(activity_privacy.actions())
+    return registry
