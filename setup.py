@@ -50,6 +50,10 @@ setup(
             "public/**/*",
             "config_declaration.yaml",
             "demo/*.json",
+            "migration/*/alembic.ini",
+            "migration/*/env.py",
+            "migration/*/script.py.mako",
+            "migration/*/versions/*.py",
         ],
         "ckanext.skpd.schemas": ["*.yaml"],
         "ckanext.skpd.i18n": [

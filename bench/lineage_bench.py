@@ -296,6 +296,16 @@ def generate(args: argparse.Namespace) -> None:
         f"in {time.perf_counter() - started:.1f} s"
     )
 
+    # The rows went in without the ORM, so the link tables are filled here,
+    # as `ckan skpd rebuild-links` would.
+    from ckanext.skpd.lineage import links
+
+    started = time.perf_counter()
+    count = links.rebuild(model.Session.connection())
+    model.Session.commit()
+    elapsed = time.perf_counter() - started
+    print(f"filled the link tables ({count} rows) in {elapsed:.1f} s")
+
     started = time.perf_counter()
     search.rebuild(
         package_ids=[row["id"] for row in datasets], defer_commit=True, quiet=True

@@ -186,10 +186,12 @@ cmd_db() {
     || die "cannot read user, password and database from sqlalchemy.url '$url' in $ini"
   local db=${BASH_REMATCH[3]}
   ensure_database "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$db"
-  # Migrations change only with the installed packages or the plugin list,
-  # so an unchanged pair skips the CKAN start-up that `db upgrade` costs.
+  # Migrations change only with the installed packages, the plugin list or
+  # this extension's own migrations, so when none of them changed the CKAN
+  # start-up that `db upgrade` costs is skipped.
   local stamp_file=$STATE/db-$db.stamp want
-  want=$( { cat "$STATE/venv.stamp" 2>/dev/null; grep -A3 '^ckan.plugins' "$ini"; } \
+  want=$( { cat "$STATE/venv.stamp" 2>/dev/null; grep -A3 '^ckan.plugins' "$ini";
+            cat "$ROOT"/ckanext/skpd/migration/*/versions/*.py; } \
     | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$stamp_file" 2>/dev/null)" = "$want" ]; then
     log "database $db is up to date"

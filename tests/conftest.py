@@ -11,7 +11,7 @@ from ckan.tests import factories
 
 @pytest.fixture
 def clean_db(reset_db: Any, migrate_db_for: Any) -> None:
-    """Empty the database, keeping the tables of the activity and harvest plugins.
+    """Empty the database, keeping the tables of the activity, harvest and skpd plugins.
 
     CKAN's own clean_db rebuilds only the core tables, so the migrations of
     the plugins the test site enables are applied again.
@@ -19,6 +19,7 @@ def clean_db(reset_db: Any, migrate_db_for: Any) -> None:
     reset_db()
     migrate_db_for("activity")
     migrate_db_for("harvest")
+    migrate_db_for("skpd")
 
 
 @pytest.fixture

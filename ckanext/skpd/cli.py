@@ -118,6 +118,28 @@ def load_demo(
             click.echo(format_examples(applied))
 
 
+@skpd.command("rebuild-links")
+def rebuild_links() -> None:
+    """Recompute the lineage link and flow tables from every dataset.
+
+    Needed only when datasets were written to the database other than
+    through CKAN (a restore of some tables, hand-written SQL); CKAN's own
+    changes keep the tables up to date.
+    """
+    from ckanext.skpd.lineage import links
+
+    if not links.available():
+        raise click.ClickException(
+            "The skpd_link tables are missing; run 'ckan db upgrade -p skpd' first."
+        )
+    started = time.monotonic()
+    count = links.rebuild(model.Session.connection())
+    model.Session.commit()
+    click.echo(
+        f"Rebuilt {count} link and need rows in {time.monotonic() - started:.1f} s."
+    )
+
+
 # Sources and jobs ------------------------------------------------------------
 
 
@@ -422,7 +444,11 @@ def _check_example_notes(example: dict[str, Any]) -> None:
 
 def _example_rows(example: dict[str, Any]) -> tuple[dict[str, list[Any]], list[str]]:
     """Resolve the references of one example to ids and list the missing ones."""
-    rows: dict[str, list[Any]] = {"lineage": [], "authority_roles": [], "exchange_needs": []}
+    rows: dict[str, list[Any]] = {
+        "lineage": [],
+        "authority_roles": [],
+        "exchange_needs": [],
+    }
     missing = []
     for entry in example.get("lineage", []):
         upstream = _find_dataset(entry["upstream"])
@@ -430,7 +456,11 @@ def _example_rows(example: dict[str, Any]) -> tuple[dict[str, list[Any]], list[s
             missing.append("upstream {publisher} / {title}".format(**entry["upstream"]))
             continue
         rows["lineage"].append(
-            {"upstream": upstream.id, "relation": entry["relation"], "note": entry["note"]}
+            {
+                "upstream": upstream.id,
+                "relation": entry["relation"],
+                "note": entry["note"],
+            }
         )
     for entry in example.get("authority_roles", []):
         holder = _organization_of(entry["holder"])
@@ -472,8 +502,10 @@ def apply_examples(document: dict[str, Any]) -> list[dict[str, Any]]:
         outcomes.append(outcome)
         target = _find_dataset(example["dataset"])
         if target is None:
-            outcome["status"] = "skipped: dataset {publisher} / {title} not found".format(
-                **example["dataset"]
+            outcome["status"] = (
+                "skipped: dataset {publisher} / {title} not found".format(
+                    **example["dataset"]
+                )
             )
             continue
         rows, missing = _example_rows(example)

@@ -60,6 +60,8 @@ class SkpdPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "skpd")
+        # Keep the lineage link tables in step with every dataset change.
+        lineage.listen()
 
     # ITranslation
 
@@ -129,22 +131,34 @@ class SkpdPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(IDCATRDFHarvester, inherit=True)
 
     def before_create(
-        self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]
+        self,
+        harvest_object: Any,
+        dataset_dict: dict[str, Any],
+        temp_dict: dict[str, Any],
     ) -> None:
         interop_harvest.before_save(dataset_dict)
 
     def before_update(
-        self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]
+        self,
+        harvest_object: Any,
+        dataset_dict: dict[str, Any],
+        temp_dict: dict[str, Any],
     ) -> None:
         interop_harvest.before_save(dataset_dict)
 
     def after_create(
-        self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]
+        self,
+        harvest_object: Any,
+        dataset_dict: dict[str, Any],
+        temp_dict: dict[str, Any],
     ) -> str | None:
         return interop_harvest.after_save(dataset_dict)
 
     def after_update(
-        self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]
+        self,
+        harvest_object: Any,
+        dataset_dict: dict[str, Any],
+        temp_dict: dict[str, Any],
     ) -> str | None:
         return interop_harvest.after_save(dataset_dict)
 

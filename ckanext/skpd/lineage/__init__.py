@@ -28,6 +28,13 @@ def auth_functions() -> dict[str, Callable[..., Any]]:
     return {name: getattr(auth, name) for name in _ACTIONS}
 
 
+def listen() -> None:
+    """Start keeping the link tables up to date with dataset changes."""
+    from ckanext.skpd.lineage import links
+
+    links.listen()
+
+
 def blueprints() -> list[Blueprint]:
     from ckanext.skpd.lineage import views
 

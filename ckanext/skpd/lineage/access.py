@@ -90,9 +90,6 @@ class Viewer:
         if not self.labels_are_default():
             raise RuntimeError("SQL visibility needs the default permission labels")
 
-        orgs, creators, collaborations = _split_labels(self.labels)
-        if not authz.check_config_permission("allow_dataset_collaborators"):
-            collaborations = []
         a = alias
         condition = (
             f"CASE WHEN {a}.state = 'active' AND NOT coalesce({a}.private, false)"
@@ -102,13 +99,29 @@ class Viewer:
             f" AND {a}.creator_user_id = ANY(:skpd_creators))"
             f" OR {a}.id = ANY(:skpd_collaborations)) END"
         )
-        params = {
-            "skpd_public": "public" in self.labels,
-            "skpd_orgs": orgs,
-            "skpd_creators": creators,
-            "skpd_collaborations": collaborations,
-        }
+        params = self._label_params("skpd")
+        params["skpd_public"] = "public" in self.labels
         return condition, params
+
+    def link_labels(self) -> tuple[list[str], list[str]]:
+        """Return the SKPD ids and the dataset ids of the viewer's labels.
+
+        These are the ``member-`` and ``collaborator-`` labels (the latter
+        only when dataset collaborators are enabled), for the queries over
+        the link tables (:py:mod:`ckanext.skpd.lineage.aggregate`).
+        """
+        params = self._label_params("x")
+        return params["x_orgs"], params["x_collaborations"]
+
+    def _label_params(self, prefix: str) -> dict[str, Any]:
+        orgs, creators, collaborations = _split_labels(self.labels)
+        if not authz.check_config_permission("allow_dataset_collaborators"):
+            collaborations = []
+        return {
+            f"{prefix}_orgs": orgs,
+            f"{prefix}_creators": creators,
+            f"{prefix}_collaborations": collaborations,
+        }
 
     def labels_are_default(self) -> bool:
         return type(self._plugin) is DefaultPermissionLabels

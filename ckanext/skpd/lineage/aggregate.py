@@ -1,254 +1,345 @@
-"""Catalogue-wide counts computed inside PostgreSQL.
+"""Catalogue-wide counts read from the link and flow tables.
 
 The SKPD flow graph and the exchange matrix count links and needs over the
-whole catalogue. Reading every dataset into Python would cost time in
-proportion to the catalogue, so these queries expand the JSON list extras
-and count in the database, returning one row per count. The permission
-rule is part of the query (:py:meth:`Viewer.readable_sql`), which is why
-these queries are used only with CKAN's default permission labels; the
-callers fall back to counting in Python otherwise, and when a stored extra
-is not valid JSON (``ValueError`` here).
+whole catalogue. :py:mod:`ckanext.skpd.lineage.links` keeps every link and
+need as a row, and the totals per pair of SKPD and domain over the public
+rows and over all rows. A request reads those totals: sysadmins the totals
+over all rows, everyone else the public totals plus the rows touching a
+private dataset of the SKPD they are a member of (or collaborate on), with
+the permission rule written into the query. A second query counts the
+private datasets taking part in flows that the viewer may not read.
+
+That rule mirrors CKAN 2.12's ``DefaultPermissionLabels``, which is why
+these queries are used only with the default labels and when the tables
+exist; the callers count in Python otherwise. The rows hold only active
+datasets of known SKPD, so the ``creator-`` label, which concerns datasets
+without an SKPD, never applies to them.
 """
 
 from __future__ import annotations
 
-import logging
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import ckan.model as model
 import sqlalchemy as sa
 
+from ckanext.skpd.lineage import links
 from ckanext.skpd.lineage.access import Viewer
 
-log = logging.getLogger(__name__)
 
-# The datasets that take part, with the JSON extras parsed once. A value
-# that is not a JSON array counts as an empty list.
-_DATASETS = """
-d AS MATERIALIZED (
-  SELECT p.id, p.owner_org,
-         ({readable}) AS readable,
-         coalesce(
-           :skpd_domain IS NULL OR p.extras->>'domains' LIKE :skpd_domain_like,
-           false
-         ) AS in_domain,
-         {columns}
-  FROM package p
-  WHERE p.state = 'active' AND p.type = 'dataset'
+def _in_domain(alias: str = "") -> str:
+    """Return the condition: the link row ``alias`` is in the domain asked for.
+
+    A lineage link is in a domain when either of its datasets is; a need
+    when its dataset is. The empty domain takes every row.
+    """
+    a = alias + "." if alias else ""
+    return (
+        f"(:domain = '' OR :domain = ANY({a}down_domains)"
+        f" OR ({a}kind = 'lineage' AND :domain = ANY({a}up_domains)))"
+    )
+
+
+_TOTALS = sa.text(
+    "SELECT src, dst, weight, lineage, exchange, links, unmet, relations, statuses"
+    " FROM skpd_flow WHERE audience = :audience AND domain = :domain"
+)
+
+# The rows of the viewer's own private datasets that the viewer may read
+# in full, in the domain. {candidate} picks them through the partial
+# indexes on the owning SKPD of each private end.
+_VISIBLE = """
+seen AS MATERIALIZED (
+  SELECT kind, seq, src, dst, item, code, dataset_id, target, detail, unmet
+  FROM skpd_link
+  WHERE usable AND NOT public AND ({candidate})
+    AND {down} AND (kind = 'need' OR {up}) AND {in_domain} {kinds}
 )"""
 
-_ARRAY = "CASE WHEN {extra} LIKE '[%' THEN ({extra})::jsonb ELSE '[]'::jsonb END"
-
-_FLOWS = (
-    "WITH"
-    + _DATASETS
-    + """,
-lin AS MATERIALIZED (
-  SELECT up.owner_org AS source, down.owner_org AS target,
-         up.id AS up_id, down.id AS down_id,
-         coalesce(e->>'relation', '') AS relation,
-         down.readable AND up.readable AS seen,
-         down.in_domain OR up.in_domain AS in_domain,
-         down.readable AS down_r, up.readable AS up_r
-  FROM d AS down
-  CROSS JOIN LATERAL jsonb_array_elements(down.lineage) AS e
-  JOIN d AS up ON up.id = e->>'upstream'
-),
-need AS MATERIALIZED (
-  SELECT d.owner_org AS source, n->>'consumer' AS target, d.id,
-         coalesce(n->>'status', '') AS status, d.readable, d.in_domain
-  FROM d CROSS JOIN LATERAL jsonb_array_elements(d.needs) AS n
-  WHERE d.owner_org IS NOT NULL AND n->>'consumer' IS NOT NULL
-    AND n->>'consumer' <> d.owner_org
-),
-seen_lin AS MATERIALIZED (
-  SELECT source, target, up_id, relation FROM lin
-  WHERE seen AND in_domain AND source <> target
-),
-seen_need AS MATERIALIZED (
-  SELECT source, target, id, status FROM need WHERE readable AND in_domain
-),
-w AS (
-  SELECT source, target, count(*) AS n FROM (
-    SELECT source, target, up_id FROM seen_lin
-    UNION SELECT source, target, id FROM seen_need
-  ) AS u GROUP BY source, target
-),
-l AS (
-  SELECT source, target, count(*) AS n
-  FROM (SELECT DISTINCT source, target, up_id FROM seen_lin) AS u
-  GROUP BY source, target
-),
-r AS (
-  SELECT source, target, jsonb_object_agg(relation, n) AS codes FROM (
-    SELECT source, target, relation, count(*) AS n FROM seen_lin
-    GROUP BY source, target, relation
-  ) AS u GROUP BY source, target
-),
-x AS (
-  SELECT source, target, count(*) AS n
-  FROM (SELECT DISTINCT source, target, id FROM seen_need) AS u
-  GROUP BY source, target
-),
-s AS (
-  SELECT source, target, jsonb_object_agg(status, n) AS codes FROM (
-    SELECT source, target, status, count(*) AS n FROM seen_need
-    GROUP BY source, target, status
-  ) AS u GROUP BY source, target
-)
-SELECT 'edge' AS kind, w.source, w.target, w.n, coalesce(l.n, 0) AS lineage,
-       coalesce(x.n, 0) AS exchange, r.codes AS relations, s.codes AS statuses
-FROM w
-LEFT JOIN l USING (source, target)
-LEFT JOIN x USING (source, target)
-LEFT JOIN r USING (source, target)
-LEFT JOIN s USING (source, target)
+# What those rows add to the public totals: link and need counts per code,
+# and per pair the datasets that the public rows of the pair do not count.
+_FLOW_ADDITIONS = """
+SELECT 'code' AS row_kind, src, dst, kind, code, count(*) AS n,
+       NULL::bigint AS lineage, NULL::bigint AS exchange
+  FROM seen GROUP BY src, dst, kind, code
 UNION ALL
-SELECT 'internal', source, NULL, count(*), NULL, NULL, NULL, NULL
-  FROM lin WHERE seen AND in_domain AND source = target GROUP BY source
-UNION ALL
-SELECT 'owned', owner_org, NULL, count(*), NULL, NULL, NULL, NULL
-  FROM d WHERE readable AND in_domain AND owner_org IS NOT NULL GROUP BY owner_org
-UNION ALL
-SELECT 'withheld', NULL, NULL, count(*), NULL, NULL, NULL, NULL FROM (
-  SELECT down_id AS x FROM lin WHERE NOT down_r AND source <> target
-  UNION SELECT up_id FROM lin WHERE NOT up_r AND source <> target
-  UNION SELECT id FROM need WHERE NOT readable
-) AS hidden
+SELECT 'item', src, dst, NULL, NULL,
+       count(*) FILTER (WHERE NOT public_any),
+       count(*) FILTER (WHERE by_lineage AND NOT public_lineage),
+       count(*) FILTER (WHERE by_need AND NOT public_need)
+FROM (
+  SELECT s.src, s.dst, s.item,
+         bool_or(s.kind = 'lineage') AS by_lineage,
+         bool_or(s.kind = 'need') AS by_need,
+         EXISTS (SELECT 1 FROM skpd_link p
+                 WHERE p.public AND p.src = s.src AND p.dst = s.dst
+                   AND p.item = s.item AND {public_in_domain}) AS public_any,
+         EXISTS (SELECT 1 FROM skpd_link p
+                 WHERE p.public AND p.src = s.src AND p.dst = s.dst
+                   AND p.item = s.item AND p.kind = 'lineage'
+                   AND {public_in_domain}) AS public_lineage,
+         EXISTS (SELECT 1 FROM skpd_link p
+                 WHERE p.public AND p.src = s.src AND p.dst = s.dst
+                   AND p.item = s.item AND p.kind = 'need'
+                   AND {public_in_domain}) AS public_need
+  FROM seen s WHERE s.src <> s.dst
+  GROUP BY s.src, s.dst, s.item
+) AS items
+GROUP BY src, dst
 """
-)
 
-
-_NEEDS = (
-    "WITH"
-    + _DATASETS
-    + """,
-cadence_days(code, days) AS (VALUES {cadence_days}),
-need AS (
-  SELECT d.id, d.name, d.title, d.owner_org AS provider,
-         n->>'consumer' AS consumer, coalesce(n->>'status', '') AS status,
-         n->>'purpose' AS purpose, n->>'frequency' AS frequency,
-         n->>'method' AS method, d.readable, d.in_domain, d.methods, d.forms,
-         d.cadence
-  FROM d CROSS JOIN LATERAL jsonb_array_elements(d.needs) AS n
-  WHERE d.owner_org IS NOT NULL AND n->>'consumer' IS NOT NULL
-    AND n->>'consumer' <> d.owner_org
-),
-seen AS (
-  SELECT need.*,
-    (coalesce(method, '') <> '' AND NOT methods ? method) AS method_not_offered,
-    (method IN ('api', 'database_link', 'file_export')
-      AND jsonb_array_length(forms) > 0
-      AND NOT EXISTS (
-        SELECT 1 FROM jsonb_array_elements_text(forms) AS f
-        WHERE f NOT IN ('processed_hardcopy', 'raw_hardcopy'))) AS hardcopy_only,
-    (wanted.days IS NOT NULL AND (actual.days IS NULL OR actual.days > wanted.days))
-      AS cadence_too_slow
-  FROM need
-  LEFT JOIN cadence_days AS wanted ON wanted.code = need.frequency
-  LEFT JOIN cadence_days AS actual ON actual.code = need.cadence
-  WHERE readable AND in_domain
-),
-unmet AS (
-  SELECT * FROM seen WHERE method_not_offered OR hardcopy_only OR cadence_too_slow
-)
-SELECT 'cell' AS kind, provider, consumer, status AS code, count(*) AS n,
-       NULL AS id, NULL AS name, NULL AS title, NULL AS purpose,
-       NULL AS frequency, NULL AS method,
-       NULL::boolean AS method_not_offered, NULL::boolean AS hardcopy_only,
-       NULL::boolean AS cadence_too_slow
-  FROM seen GROUP BY provider, consumer, status
-UNION ALL
-SELECT 'withheld', NULL, NULL, NULL, count(DISTINCT id),
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-  FROM need WHERE NOT readable
-UNION ALL
-SELECT 'unmet_total', NULL, NULL, NULL, count(*),
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-  FROM unmet
-UNION ALL
-(SELECT 'unmet', provider, consumer, status, 1, id, name, title, purpose,
-        frequency, method, method_not_offered, hardcopy_only, cadence_too_slow
-  FROM unmet ORDER BY provider, name, consumer LIMIT :skpd_limit)
+# The private datasets taking part in a flow between two SKPD that the
+# viewer may not read. {lineage} is empty for the exchange matrix, which
+# counts datasets with needs only.
+_WITHHELD = """
+SELECT count(*) FROM (
+  SELECT DISTINCT dataset_id AS id, down_org AS org FROM skpd_link
+  WHERE usable AND down_private AND src <> dst AND kind = ANY(:kinds)
+  {lineage}
+) AS involved
+WHERE NOT ({readable})
 """
-)
+
+_WITHHELD_UPSTREAM = """
+  UNION
+  SELECT target, up_org FROM skpd_link
+  WHERE usable AND up_private AND kind = 'lineage' AND src <> dst
+"""
+
+# Readable datasets per SKPD, in the domain.
+_OWNED = """
+SELECT p.owner_org, count(*) AS n FROM package p
+WHERE p.state = 'active' AND p.type = 'dataset' AND p.owner_org IS NOT NULL
+  AND ({readable})
+  AND (:domain = '' OR p.extras->>'domains' LIKE :domain_like)
+GROUP BY p.owner_org
+"""
+
+# The first :limit unmet needs of the audience's rows and of the viewer's
+# own private rows, in the order of the audience's partial index: by
+# providing SKPD and dataset name, compared as bytes as Python does, then
+# in the order the dataset lists its needs.
+_UNMET = """
+{with_visible}
+SELECT src, dst, code, dataset_id, detail FROM (
+  (SELECT src, dst, code, dataset_id, seq, detail FROM skpd_link
+    WHERE kind = 'need' AND unmet AND {audience} AND {in_domain}
+    ORDER BY src COLLATE "C", (detail->>'name') COLLATE "C", dataset_id, seq
+    LIMIT :limit)
+  {visible_unmet}
+) AS unmet
+ORDER BY src COLLATE "C", (detail->>'name') COLLATE "C", dataset_id, seq
+LIMIT :limit
+"""
 
 
-def _query(
-    template: str,
-    viewer: Viewer,
-    domain: str | None,
-    columns: str,
-    formats: dict[str, str] | None = None,
-    binds: dict[str, Any] | None = None,
-) -> Any:
-    readable, params = viewer.readable_sql("p")
-    text = template.format(readable=readable, columns=columns, **(formats or {}))
-    params.update(binds or {})
-    params.update(
-        skpd_domain=domain,
-        skpd_domain_like=f'%"{domain}"%' if domain else None,
+@dataclass
+class FlowCounts:
+    """The flow graph's counts for one viewer."""
+
+    edges: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    internal: Counter[str] = field(default_factory=Counter)
+    owned: Counter[str] = field(default_factory=Counter)
+    withheld: int = 0
+
+
+@dataclass
+class NeedCounts:
+    """The exchange matrix's counts for one viewer."""
+
+    cells: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+    unmet: list[Any] = field(default_factory=list)
+    unmet_total: int = 0
+    withheld: int = 0
+
+
+def usable(viewer: Viewer) -> bool:
+    """Tell whether the counts can be read from the tables for this viewer."""
+    return (
+        viewer.labels_are_default()
+        and (viewer.sees_all or "public" in viewer.labels)
+        and links.available()
     )
-    try:
-        with model.Session.begin_nested():
-            # The planner overrates these set-returning functions by far,
-            # which makes PostgreSQL 15 compile the query with JIT for over
-            # a second; the query itself runs in a fraction of that.
-            model.Session.execute(sa.text("SELECT set_config('jit', 'off', true)"))
-            return list(model.Session.execute(sa.text(text), params))
-    except sa.exc.DataError as err:
-        log.warning("A lineage or needs extra is not valid JSON: %s", err.orig)
-        raise ValueError("invalid JSON in an extra") from err
 
 
-def flow_counts(viewer: Viewer, domain: str | None) -> list[Any]:
-    """Return the count rows of the SKPD flow graph.
+def _execute(text: str, params: dict[str, Any]) -> list[Any]:
+    with model.Session.begin_nested():
+        # The planner overrates the array functions by far, which makes
+        # PostgreSQL compile some of these queries with JIT for longer than
+        # they take to run.
+        model.Session.execute(sa.text("SELECT set_config('jit', 'off', true)"))
+        return list(model.Session.execute(sa.text(text), params))
 
-    Each row has ``kind``, ``source``, ``target`` and ``n``. Kinds:
-    ``edge`` (one flow: ``n`` datasets in all, ``lineage`` and ``exchange``
-    per path, ``relations`` and ``statuses`` as code counts), ``internal``
-    (links inside one SKPD), ``owned`` (readable datasets per SKPD) and
-    ``withheld`` (datasets the viewer may not read that take part in a flow
-    between two SKPD).
-    """
-    columns = ", ".join(
-        [
-            _ARRAY.format(extra="p.extras->>'lineage'") + " AS lineage",
-            _ARRAY.format(extra="p.extras->>'exchange_needs'") + " AS needs",
+
+def _audience(viewer: Viewer) -> str:
+    return "all" if viewer.sees_all else "public"
+
+
+def _visible_sql(viewer: Viewer, kinds: str = "") -> tuple[str, dict[str, Any]]:
+    """Return the ``seen`` CTE of the viewer's readable private rows."""
+    orgs, collaborations = viewer.link_labels()
+    candidate = [
+        "(down_private AND down_org = ANY(:skpd_orgs))",
+        "(kind = 'lineage' AND up_private AND up_org = ANY(:skpd_orgs))",
+    ]
+    if collaborations:
+        candidate += [
+            "(down_private AND dataset_id = ANY(:skpd_collaborations))",
+            "(kind = 'lineage' AND up_private AND target = ANY(:skpd_collaborations))",
         ]
+    text = _VISIBLE.format(
+        candidate=" OR ".join(candidate),
+        down=_readable("down", "dataset_id", collaborations),
+        up=_readable("up", "target", collaborations),
+        in_domain=_in_domain(),
+        kinds=kinds,
     )
-    return _query(_FLOWS, viewer, domain, columns)
+    return text, {"skpd_orgs": orgs, "skpd_collaborations": collaborations}
 
 
-def need_counts(
-    viewer: Viewer, domain: str | None, cadence_days: dict[str, int], limit: int
-) -> list[Any]:
-    """Return the rows of the exchange matrix: kind, provider, consumer, code, n.
+def _readable(end: str, id_column: str, collaborations: list[str]) -> str:
+    condition = f"(NOT {end}_private OR {end}_org = ANY(:skpd_orgs)"
+    if collaborations:
+        condition += f" OR {id_column} = ANY(:skpd_collaborations)"
+    return condition + ")"
 
-    Kinds: ``cell`` (needs per provider, consumer and status),
-    ``withheld`` (datasets with needs the viewer may not read),
-    ``unmet_total`` and, at most ``limit`` of them, ``unmet`` (one need the
-    dataset does not meet, with the dataset and a flag per reason).
+
+def _withheld(viewer: Viewer, kinds: list[str]) -> int:
+    if viewer.sees_all:
+        return 0
+    orgs, collaborations = viewer.link_labels()
+    readable = "org = ANY(:skpd_orgs)"
+    if collaborations:
+        readable += " OR id = ANY(:skpd_collaborations)"
+    text = _WITHHELD.format(
+        lineage=_WITHHELD_UPSTREAM if links.LINEAGE in kinds else "",
+        readable=readable,
+    )
+    params = {"kinds": kinds, "skpd_orgs": orgs, "skpd_collaborations": collaborations}
+    return int(model.Session.execute(sa.text(text), params).scalar() or 0)
+
+
+def _new_edge() -> dict[str, Any]:
+    return {
+        "weight": 0,
+        "lineage": 0,
+        "exchange": 0,
+        "relations": Counter(),
+        "statuses": Counter(),
+    }
+
+
+def flow_counts(viewer: Viewer, domain: str | None) -> FlowCounts:
+    """Count the SKPD flow graph as the viewer may see it.
+
+    Edges count distinct datasets (``weight``; ``lineage`` and ``exchange``
+    per path) and links and needs per code; ``internal`` counts the links
+    inside one SKPD, ``owned`` the readable datasets of each SKPD, and
+    ``withheld`` the datasets the viewer may not read that take part in a
+    flow between two SKPD.
     """
-    columns = ", ".join(
-        [
-            "p.name",
-            "p.title",
-            "p.extras->>'cadence' AS cadence",
-            _ARRAY.format(extra="p.extras->>'exchange_needs'") + " AS needs",
-            _ARRAY.format(extra="p.extras->>'exchange_methods'") + " AS methods",
-            _ARRAY.format(extra="p.extras->>'availability_forms'") + " AS forms",
-        ]
+    domain = domain or ""
+    counts = FlowCounts()
+    totals = model.Session.execute(
+        _TOTALS, {"audience": _audience(viewer), "domain": domain}
     )
-    values = ", ".join(
-        "('{}', {:d})".format(code.replace("'", ""), days)
-        for code, days in cadence_days.items()
+    for row in totals:
+        if row.src == row.dst:
+            counts.internal[row.src] += row.links
+            continue
+        counts.edges[(row.src, row.dst)] = {
+            "weight": row.weight,
+            "lineage": row.lineage,
+            "exchange": row.exchange,
+            "relations": Counter(row.relations),
+            "statuses": Counter(row.statuses),
+        }
+
+    if not viewer.sees_all:
+        visible, params = _visible_sql(viewer)
+        text = (
+            "WITH" + visible + _FLOW_ADDITIONS.format(public_in_domain=_in_domain("p"))
+        )
+        params["domain"] = domain
+        for row in _execute(text, params):
+            _add_visible(counts, row)
+        counts.withheld = _withheld(viewer, [links.LINEAGE, links.NEED])
+
+    readable, owned_params = viewer.readable_sql("p")
+    owned_params.update(domain=domain, domain_like=f'%"{domain}"%')
+    for row in model.Session.execute(
+        sa.text(_OWNED.format(readable=readable)), owned_params
+    ):
+        counts.owned[row.owner_org] = row.n
+
+    for edge in counts.edges.values():
+        edge["relations"] = dict(edge["relations"])
+        edge["statuses"] = dict(edge["statuses"])
+    counts.internal = Counter({k: v for k, v in counts.internal.items() if v})
+    return counts
+
+
+def _add_visible(counts: FlowCounts, row: Any) -> None:
+    if row.row_kind == "code" and row.src == row.dst:
+        if row.kind == links.LINEAGE:
+            counts.internal[row.src] += row.n
+        return
+    edge = counts.edges.setdefault((row.src, row.dst), _new_edge())
+    if row.row_kind == "code":
+        key = "relations" if row.kind == links.LINEAGE else "statuses"
+        edge[key][row.code] += row.n
+    else:
+        edge["weight"] += row.n
+        edge["lineage"] += row.lineage
+        edge["exchange"] += row.exchange
+
+
+def need_counts(viewer: Viewer, domain: str | None, limit: int) -> NeedCounts:
+    """Count the exchange matrix as the viewer may see it.
+
+    ``cells`` counts needs per provider, consumer and status; ``withheld``
+    the datasets with needs the viewer may not read; ``unmet_total`` the
+    needs that their dataset does not meet, of which ``unmet`` holds the
+    first ``limit`` rows (src, dst, code, dataset_id, detail).
+    """
+    domain = domain or ""
+    found = NeedCounts()
+    totals = model.Session.execute(
+        _TOTALS, {"audience": _audience(viewer), "domain": domain}
     )
-    return _query(
-        _NEEDS,
-        viewer,
-        domain,
-        columns,
-        formats={"cadence_days": values},
-        binds={"skpd_limit": limit},
+    for row in totals:
+        if row.src != row.dst and row.statuses:
+            found.cells[(row.src, row.dst)] = Counter(row.statuses)
+            found.unmet_total += row.unmet
+
+    params: dict[str, Any] = {"domain": domain, "limit": limit}
+    with_visible, visible_unmet = "", ""
+    if not viewer.sees_all:
+        visible, visible_params = _visible_sql(viewer, "AND kind = 'need'")
+        params.update(visible_params)
+        with_visible = "WITH" + visible
+        own = _execute(
+            with_visible + " SELECT src, dst, code, count(*) AS n,"
+            " count(*) FILTER (WHERE unmet) AS unmet"
+            " FROM seen GROUP BY src, dst, code",
+            params,
+        )
+        for row in own:
+            found.cells.setdefault((row.src, row.dst), Counter())[row.code] += row.n
+            found.unmet_total += row.unmet
+        visible_unmet = (
+            "UNION ALL SELECT src, dst, code, dataset_id, seq, detail"
+            " FROM seen WHERE unmet"
+        )
+        found.withheld = _withheld(viewer, [links.NEED])
+
+    text = _UNMET.format(
+        with_visible=with_visible,
+        audience="usable" if viewer.sees_all else "public",
+        in_domain=_in_domain() if domain else "true",
+        visible_unmet=visible_unmet,
     )
+    found.unmet = _execute(text, params)
+    return found

@@ -4,10 +4,12 @@ Counting flows and needs over a whole catalogue costs time in proportion to
 the catalogue. The counts change only when a dataset changes, so they are
 kept in Redis under a key made of:
 
-- the catalogue's fingerprint: the number of datasets, and a hash over the
-  id, state and ``metadata_modified`` of every dataset, computed by one
-  query (any create, update, delete or purge changes it, because CKAN sets
-  ``metadata_modified`` on every real change of a dataset);
+- the catalogue's fingerprint: the change counter of the link tables
+  (:py:mod:`ckanext.skpd.lineage.links`), which grows in the transaction
+  of every change to a dataset, with the random token of that counter.
+  Without those tables, the number of datasets and a hash over the id,
+  state, privacy, owning SKPD and ``metadata_modified`` of every dataset,
+  computed by one query;
 - what the viewer may read (their permission labels, or "all");
 - the request's own parameters (such as the domain).
 
@@ -31,20 +33,23 @@ import sqlalchemy as sa
 from ckan.lib.redis import connect_to_redis
 from redis.exceptions import RedisError
 
-from ckanext.skpd.lineage import config
+from ckanext.skpd.lineage import config, links
 from ckanext.skpd.lineage.access import Viewer
 
 log = logging.getLogger(__name__)
 
 _FINGERPRINT = sa.text(
-    "SELECT count(*) AS n,"
-    " coalesce(sum(hashtext(id || state || coalesce(metadata_modified::text, ''))), 0)"
-    " AS h FROM package WHERE type = 'dataset'"
+    "SELECT count(*) AS n, coalesce(sum(hashtext(concat_ws('|', id, state,"
+    " private::text, owner_org, metadata_modified::text))), 0) AS h"
+    " FROM package WHERE type = 'dataset'"
 )
 
 
 def fingerprint() -> str:
     """Return a value that changes whenever any dataset changes (one query)."""
+    generation = links.generation()
+    if generation is not None:
+        return f"g{generation}"
     row = model.Session.execute(_FINGERPRINT).one()
     return f"{row.n}-{row.h}"
 

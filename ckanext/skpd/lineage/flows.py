@@ -117,29 +117,15 @@ def _count_flows(viewer: Viewer, domain: str | None) -> dict[str, Any]:
 
 
 def _counts_in_database(viewer: Viewer, domain: str | None) -> _Counts | None:
-    if not viewer.labels_are_default():
+    if not aggregate.usable(viewer):
         return None
-    try:
-        rows = aggregate.flow_counts(viewer, domain)
-    except ValueError:
-        return None
-    counts = _Counts()
-    for row in rows:
-        if row.kind == "withheld":
-            counts.withheld = row.n
-        elif row.kind == "internal":
-            counts.internal[row.source] = row.n
-        elif row.kind == "owned":
-            counts.owned[row.source] = row.n
-        else:
-            counts.edges[(row.source, row.target)] = {
-                "weight": row.n,
-                "lineage": row.lineage,
-                "exchange": row.exchange,
-                "relations": row.relations or {},
-                "statuses": row.statuses or {},
-            }
-    return counts
+    found = aggregate.flow_counts(viewer, domain)
+    return _Counts(
+        edges=found.edges,
+        internal=found.internal,
+        owned=found.owned,
+        withheld=found.withheld,
+    )
 
 
 def _scan_flows(
@@ -388,25 +374,29 @@ def exchange_matrix(
 
 
 def _needs_in_database(viewer: Viewer, domain: str | None) -> _Needs | None:
-    if not viewer.labels_are_default():
+    if not aggregate.usable(viewer):
         return None
-    try:
-        rows = aggregate.need_counts(viewer, domain, _CADENCE_DAYS, UNMET_LIMIT)
-    except ValueError:
-        return None
-    needs = _Needs()
-    for row in rows:
-        if row.kind == "cell":
-            needs.cells[(row.provider, row.consumer)][row.code] = row.n
-        elif row.kind == "withheld":
-            needs.withheld = row.n
-        elif row.kind == "unmet_total":
-            needs.unmet_total = row.n
-        else:
-            entry = dict(_need_entry(row, row._mapping), provider=row.provider)
-            entry["status"] = row.code or None
-            entry["reasons"] = [r for r in _REASONS if getattr(row, r)]
-            needs.unmet.append(entry)
+    found = aggregate.need_counts(viewer, domain, UNMET_LIMIT)
+    needs = _Needs(
+        unmet_total=found.unmet_total,
+        withheld=found.withheld,
+    )
+    needs.cells.update(found.cells)
+    for row in found.unmet:
+        detail = row.detail
+        entry: dict[str, Any] = {
+            "dataset": {
+                "id": row.dataset_id,
+                "name": detail.get("name"),
+                "title": detail.get("title") or detail.get("name"),
+            },
+            "provider": row.src,
+            "consumer": row.dst,
+        }
+        for key in ("status", "purpose", "frequency", "method"):
+            entry[key] = row.code or None if key == "status" else detail.get(key)
+        entry["reasons"] = list(detail.get("reasons") or [])
+        needs.unmet.append(entry)
     return needs
 
 
