@@ -96,3 +96,17 @@ def test_templates_installed(installed):
     )
 
     assert out == "True"
+
+
+def test_migrations_installed(installed):
+    """The plugin's migrations ship where `ckan db upgrade` looks for them."""
+    out = _run(
+        installed,
+        "import os, ckanext.skpd as p; d = os.path.join(os.path.dirname(p.__file__),"
+        " 'migration', 'skpd'); print(sorted(os.listdir(d)),"
+        " sorted(os.listdir(os.path.join(d, 'versions'))))",
+    )
+
+    assert "'alembic.ini'" in out
+    assert "'env.py'" in out
+    assert "_add_link_and_flow_tables.py'" in out
