@@ -378,6 +378,19 @@ def sync(connection: Any, ids: Collection[str], before: set[tuple[str, str]]) ->
     dataset loses its rows, and rows naming it as upstream mark it missing.
     """
     ids = sorted(set(ids))
+    changed = _rewrite(connection, ids)
+    connection.execute(
+        _REFRESH_UPSTREAM,
+        [dict(_up_values(changed.get(i)), target=i) for i in ids],
+    )
+
+    after = _pairs(connection, ids)
+    recount(connection, before | after)
+    connection.execute(_BUMP)
+
+
+def _rewrite(connection: Any, ids: list[str]) -> dict[str, _Dataset]:
+    """Replace the rows of datasets ``ids``; return the datasets found."""
     changed = _read(connection, ids)
     upstream_ids = {
         entry.get("upstream")
@@ -395,13 +408,7 @@ def sync(connection: Any, ids: Collection[str], before: set[tuple[str, str]]) ->
         rows += _need_rows(dataset)
     if rows:
         connection.execute(link_table.insert(), rows)
-    for dataset_id in ids:
-        values = _up_values(changed.get(dataset_id))
-        connection.execute(_REFRESH_UPSTREAM, dict(values, target=dataset_id))
-
-    after = _pairs(connection, ids)
-    recount(connection, before | after)
-    connection.execute(_BUMP)
+    return changed
 
 
 def _pairs(connection: Any, ids: Collection[str]) -> set[tuple[str, str]]:
@@ -436,22 +443,7 @@ def rebuild(connection: Any, batch: int = 2000) -> int:
     connection.execute(flow_table.delete())
     ids = [row.id for row in connection.execute(sa.select(model.package_table.c.id))]
     for start in range(0, len(ids), batch):
-        chunk = ids[start : start + batch]
-        changed = _read(connection, chunk)
-        wanted = {
-            entry.get("upstream")
-            for dataset in changed.values()
-            for entry in store.json_dicts(dataset.lineage)
-            if isinstance(entry.get("upstream"), str)
-        }
-        ups = dict(changed)
-        ups.update(_read(connection, wanted - changed.keys()))
-        rows = []
-        for dataset in changed.values():
-            rows += _lineage_rows(dataset, ups)
-            rows += _need_rows(dataset)
-        if rows:
-            connection.execute(link_table.insert(), rows)
+        _rewrite(connection, ids[start : start + batch])
     pairs = connection.execute(
         sa.text("SELECT DISTINCT src, dst FROM skpd_link WHERE usable")
     )
