@@ -372,11 +372,10 @@ def remote_ckan(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RemoteCkan]:
     """Return a running second CKAN site (created and migrated once)."""
-    import configparser
     import socket
 
     from tests.browser_fixtures import _wait_for
-    from tests.interop.conftest import _check_solr_core, remote_settings
+    from tests.interop.conftest import prepare_second_site, remote_settings
 
     test_ini = os.path.abspath(request.config.getoption("ckan_ini"))
     with socket.socket() as sock:
@@ -384,31 +383,8 @@ def remote_ckan(
         port = sock.getsockname()[1]
     settings = remote_settings(test_ini)
     settings["CKAN_SITE_URL"] = f"http://127.0.0.1:{port}"
-    _check_solr_core(settings["CKAN_SOLR_URL"])
-
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(test_ini)
-    plugins = " ".join(parser["app:main"]["ckan.plugins"].split())
     folder = tmp_path_factory.mktemp("remote-ckan")
-    ini = folder / "remote.ini"
-    ini.write_text(
-        f"[DEFAULT]\ndebug = false\n\n[app:main]\nuse = config:{test_ini}\n"
-        f"ckan.plugins = {plugins}\n"
-    )
-    env = dict(os.environ, **settings)
-    completed = subprocess.run(
-        [str(REPO / "scripts" / "stack.sh"), "db", str(ini)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if completed.returncode != 0:
-        pytest.fail(
-            "scripts/stack.sh db could not prepare the second site's database:\n"
-            + completed.stdout[-2000:]
-            + completed.stderr[-2000:]
-        )
+    ini, env = prepare_second_site(test_ini, folder, settings)
     ckan = shutil.which("ckan", path=os.path.dirname(sys.executable)) or "ckan"
     log_path = folder / "remote-ckan.log"
     with log_path.open("ab") as log:

@@ -243,6 +243,42 @@ def _check_solr_core(solr_url: str) -> None:
         )
 
 
+def prepare_second_site(
+    test_ini: str, folder: Path, settings: dict[str, str], extra_plugins: str = ""
+) -> tuple[Path, dict[str, str]]:
+    """Write the second site's ini in ``folder`` and create its database.
+
+    The ini takes everything from the test ini, with ``extra_plugins``
+    added to its plugins; ``settings`` (from :py:func:`remote_settings`)
+    point it at its own services. Returns the ini and the environment to
+    run it with.
+    """
+    _check_solr_core(settings["CKAN_SOLR_URL"])
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(test_ini)
+    plugins = " ".join(parser["app:main"]["ckan.plugins"].split() + [extra_plugins])
+    ini = folder / "remote.ini"
+    ini.write_text(
+        f"[DEFAULT]\ndebug = false\n\n[app:main]\nuse = config:{test_ini}\n"
+        f"ckan.plugins = {plugins.strip()}\n"
+    )
+    env = dict(os.environ, **settings)
+    completed = subprocess.run(
+        [str(ROOT / "scripts" / "stack.sh"), "db", str(ini)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if completed.returncode != 0:
+        pytest.fail(
+            "scripts/stack.sh db could not prepare the second site's database:\n"
+            + completed.stdout[-2000:]
+            + completed.stderr[-2000:]
+        )
+    return ini, env
+
+
 class RemoteSite:
     """A second CKAN site with its own database and Solr core."""
 
@@ -277,29 +313,10 @@ def remote_site(
 ) -> RemoteSite:
     """Return a second site; its database is created and migrated once."""
     test_ini = os.path.abspath(request.config.getoption("ckan_ini"))
-    settings = remote_settings(test_ini)
-    _check_solr_core(settings["CKAN_SOLR_URL"])
-
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(test_ini)
-    plugins = " ".join(parser["app:main"]["ckan.plugins"].split())
-    ini = tmp_path_factory.mktemp("remote") / "remote.ini"
-    ini.write_text(
-        f"[DEFAULT]\ndebug = false\n\n[app:main]\nuse = config:{test_ini}\n"
-        f"ckan.plugins = {plugins} dcat_rdf_harvester\n"
+    ini, env = prepare_second_site(
+        test_ini,
+        tmp_path_factory.mktemp("remote"),
+        remote_settings(test_ini),
+        "dcat_rdf_harvester",
     )
-    env = dict(os.environ, **settings)
-    completed = subprocess.run(
-        [str(ROOT / "scripts" / "stack.sh"), "db", str(ini)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if completed.returncode != 0:
-        pytest.fail(
-            "scripts/stack.sh db could not prepare the second site's database:\n"
-            + completed.stdout[-2000:]
-            + completed.stderr[-2000:]
-        )
     return RemoteSite(ini, env)
