@@ -81,8 +81,8 @@ seen AS MATERIALIZED (
     AND {down} AND (kind = 'need' OR {up}) AND {in_domain} {kinds}
 )"""
 
-# What those rows add to the public totals: link and need counts per code,
-# and per pair the datasets that the public rows of the pair do not count.
+# The additions of those rows to the public totals: link and need counts
+# per code, and per pair the datasets that the public rows do not count.
 _FLOW_ADDITIONS = """
 SELECT 'code' AS row_kind, src, dst, kind, code, count(*) AS n,
        NULL::bigint AS lineage, NULL::bigint AS exchange
@@ -141,9 +141,9 @@ GROUP BY p.owner_org
 """
 
 # The first :limit unmet needs of the audience's rows and of the viewer's
-# own private rows, in the order of the audience's partial index: by
-# providing SKPD and dataset name, compared as bytes as Python does, then
-# in the order the dataset lists its needs.
+# own private rows, in the order of the audience's partial index. They are
+# sorted by providing SKPD and dataset name, compared as bytes as Python
+# does, then in the order the dataset lists its needs.
 _UNMET = """
 {with_visible}
 SELECT src, dst, code, dataset_id, detail FROM (

@@ -133,7 +133,7 @@ _EXTRAS = (
     "cadence",
 )
 
-# Where the session keeps the ids of the datasets flushed since the last
+# The session info key for the ids of the datasets flushed since the last
 # commit.
 _INFO_IDS = "skpd_link_ids"
 
@@ -373,8 +373,8 @@ _BUMP = sa.text(
 def sync(connection: Any, ids: Collection[str], before: set[tuple[str, str]]) -> None:
     """Bring the rows of datasets ``ids``, and the totals, up to date.
 
-    ``before`` holds the pairs of SKPD that rows of these datasets counted
-    in before the change. The caller holds the advisory lock. A purged
+    ``before`` contains the pairs of SKPD that rows of these datasets
+    counted in before the change. The caller holds the advisory lock. A purged
     dataset loses its rows, and rows naming it as upstream mark it missing.
     """
     ids = sorted(set(ids))
