@@ -24,7 +24,8 @@ a dataset:
     all), the counts over the public rows (``audience`` "public") and over
     all usable rows (``audience`` "all", for sysadmins): distinct datasets
     in all, by lineage and by exchange need, lineage links, unmet needs,
-    and links and needs per code. Rows with ``src`` equal to ``dst`` hold the links
+    and links and needs per code; ``doc`` has the same counts as JSON text,
+    in the shape the flow views read. Rows with ``src`` equal to ``dst`` hold the links
     inside one SKPD.
 ``skpd_link_state``
     one row whose ``generation`` grows with every change to the tables,
@@ -113,6 +114,7 @@ flow_table = sa.Table(
     sa.Column("unmet", sa.Integer, nullable=False),
     sa.Column("relations", JSONB, nullable=False),
     sa.Column("statuses", JSONB, nullable=False),
+    sa.Column("doc", sa.UnicodeText, nullable=False),
 )
 
 state_table = sa.Table(
@@ -342,9 +344,12 @@ codes AS (
 )
 INSERT INTO skpd_flow
   (audience, domain, src, dst, weight, lineage, exchange, links, unmet,
-   relations, statuses)
+   relations, statuses, doc)
 SELECT :audience, i.domain, i.src, i.dst, i.weight, i.lineage, i.exchange,
-       c.links, c.unmet, c.relations, c.statuses
+       c.links, c.unmet, c.relations, c.statuses,
+       json_build_array(i.src, i.dst, c.links, c.unmet, json_build_object(
+         'weight', i.weight, 'lineage', i.lineage, 'exchange', i.exchange,
+         'relations', c.relations, 'statuses', c.statuses))::text
 FROM (
   SELECT domain, src, dst, count(*) AS weight,
          count(*) FILTER (WHERE by_lineage) AS lineage,

@@ -100,6 +100,7 @@ def upgrade() -> None:
         sa.Column("unmet", sa.Integer, nullable=False),
         sa.Column("relations", JSONB, nullable=False),
         sa.Column("statuses", JSONB, nullable=False),
+        sa.Column("doc", sa.UnicodeText, nullable=False),
     )
     op.create_index("skpd_flow_pair_idx", "skpd_flow", ["audience", "src", "dst"])
     op.create_table(
