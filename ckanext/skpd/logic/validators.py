@@ -281,6 +281,70 @@ def _row_keys(
     return cached[1].get(key[:2], [])
 
 
+def _json_kind(value: Any) -> str:
+    """Name the JSON type of ``value`` for an error message."""
+    if value is None:
+        return _("null")
+    if isinstance(value, bool):
+        return _("true or false")
+    if isinstance(value, (int, float)):
+        return _("a number")
+    if isinstance(value, str):
+        return _("text")
+    if isinstance(value, dict):
+        return _("an object")
+    if isinstance(value, list):
+        return _("a list")
+    return type(value).__name__
+
+
+def _entry_shape_error(field: str, keys: list[str], entries: list[Any]) -> str | None:
+    shape = ", ".join(keys)
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            return _(
+                "Invalid {field}: expected a list of objects with the keys "
+                "{keys}, but entry {number} is {kind}."
+            ).format(field=field, keys=shape, number=number, kind=_json_kind(entry))
+        for key in keys:
+            if isinstance(entry.get(key), (dict, list)):
+                return _(
+                    'Invalid {field}: "{key}" of entry {number} must be a single '
+                    "value, not {kind}."
+                ).format(
+                    field=field, key=key, number=number, kind=_json_kind(entry[key])
+                )
+    return None
+
+
+def repeating_field_errors(
+    data_dict: dict[str, Any], fields: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """Return an error for each repeating field not sent as a list of objects.
+
+    CKAN flattens a dataset before any validator runs, and its flattening
+    fails on any other shape with a generic "Integrity Error" that names no
+    field. So the shape is checked on the unflattened request.
+
+    :param fields: the repeating fields, each with the keys of its entries
+    """
+    errors: dict[str, list[str]] = {}
+    for field, keys in fields.items():
+        if field not in data_dict:
+            continue
+        value = data_dict[field]
+        if isinstance(value, list):
+            message = _entry_shape_error(field, keys, value)
+        else:
+            message = _(
+                "Invalid {field}: expected a list of objects with the keys "
+                "{keys}, but got {kind}. Send [] for no entries."
+            ).format(field=field, keys=", ".join(keys), kind=_json_kind(value))
+        if message:
+            errors[field] = [message]
+    return errors
+
+
 def skpd_skip_blank_row(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:

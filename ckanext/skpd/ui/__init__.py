@@ -7,12 +7,16 @@ from typing import Any
 
 from flask import Blueprint
 
-from ckanext.skpd.ui import form, organization
+from ckanext.skpd.ui import dataset_input, form, organization
 from ckanext.skpd.ui import template_helpers as ui_helpers
 
 
 def actions() -> dict[str, Callable[..., Any]]:
-    return {"package_patch": form.package_patch}
+    return {
+        "package_patch": form.package_patch,
+        "package_create": dataset_input.package_create,
+        "package_update": dataset_input.package_update,
+    }
 
 
 def auth_functions() -> dict[str, Callable[..., Any]]:
