@@ -382,3 +382,79 @@ class TestUpdateKeepsHiddenLinks:
         )
 
         assert response.json["error"]["lineage"][0]["upstream"]
+
+
+NOTE_WORD = "dicocokkan"
+
+
+@pytest.mark.usefixtures("with_plugins")
+class TestSavingAnswers:
+    @pytest.mark.parametrize(
+        ("action", "extra"),
+        [
+            ("package_patch", {}),
+            ("package_update", {"title": "Kunjungan berbasis NIK"}),
+            ("package_revise", None),
+        ],
+    )
+    def test_saved_dataset_is_masked(self, app, world, action, extra):
+        """The dict a save returns masks what package_show would mask."""
+        headers = _headers(world["downstream_editor"])
+        if action == "package_revise":
+            body = {
+                "match": {"name": "kunjungan-berbasis-nik"},
+                "update": {"notes": "diubah"},
+            }
+        elif action == "package_update":
+            stored = call_action(
+                "package_show",
+                context={"user": world["downstream_editor"]["name"]},
+                id="kunjungan-berbasis-nik",
+            )
+            body = dict(stored, notes="diubah", **extra)
+        else:
+            body = {"id": "kunjungan-berbasis-nik", "notes": "diubah"}
+
+        response = app.post(
+            f"/api/3/action/{action}", json=body, headers=headers, status=200
+        )
+
+        _assert_hidden(response.body, world)
+        assert NOTE_WORD not in response.body
+        stored = call_action("package_show", id="kunjungan-berbasis-nik")["lineage"]
+        assert world["private"]["id"] in [e["upstream"] for e in stored]
+
+
+@pytest.mark.usefixtures("with_plugins")
+class TestSearchLeaks:
+    def test_upstream_facet_is_masked(self, app, world):
+        """The skpd_upstream facet does not list the private id."""
+        response = _api(
+            app,
+            world,
+            "anonymous",
+            "package_search",
+            **{"facet.field": json.dumps(["skpd_upstream", "extras_lineage"])},
+        )
+
+        _assert_hidden(response.body, world)
+        assert NOTE_WORD not in response.body
+        assert world["public"]["id"] in response.body
+
+    def test_note_is_not_searchable(self, app, world):
+        """A word of a lineage note finds nothing."""
+        response = _api(app, world, "anonymous", "package_search", q=NOTE_WORD)
+
+        assert response.json["result"]["count"] == 0
+
+    @pytest.mark.parametrize("who", VIEWERS)
+    def test_lineage_graph_note_follows_the_upstream(self, app, world, who):
+        """The graph shows the note only to those who may read the upstream."""
+        response = _api(
+            app, world, who, "skpd_lineage_show", id="kunjungan-berbasis-nik"
+        )
+
+        if who in READERS:
+            assert NOTE_WORD in response.body
+        else:
+            assert NOTE_WORD not in response.body

@@ -119,9 +119,15 @@ _FREE_TEXT_FIELDS = (
 )
 
 
+# Index fields left out entirely. The lineage extra holds the notes about
+# upstreams, which a reader of the dataset may not be allowed to see (see
+# ckanext.skpd.privacy); they must not be searchable or facetable.
+_UNINDEXED_FIELDS = ("extras_lineage",)
+
+
 def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     validated = json.loads(pkg_dict.get("validated_data_dict") or "{}")
-    for raw in _RAW_FIELDS + _FREE_TEXT_FIELDS:
+    for raw in _RAW_FIELDS + _FREE_TEXT_FIELDS + _UNINDEXED_FIELDS:
         pkg_dict.pop(raw, None)
     pkg_dict.update(index_fields(validated))
     return pkg_dict

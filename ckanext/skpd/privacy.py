@@ -167,6 +167,18 @@ def mask_dict(pkg_dict: dict[str, Any], hidden: set[str]) -> None:
         extra["value"] = _masked_entries(extra.get("value"), hidden)
 
 
+def mask_result(viewer: Viewer, result: Any) -> Any:
+    """Mask the unreadable upstreams of a dataset dict an action returns.
+
+    ``viewer`` is made from the caller's context before the action runs:
+    CKAN's ``package_update`` returns a dict it builds with ``ignore_auth``
+    set in that same context, which would otherwise count as a sysadmin's.
+    """
+    if isinstance(result, dict) and not viewer.sees_all:
+        mask_dict(result, unreadable(dict_upstreams(result), viewer))
+    return result
+
+
 def after_dataset_show(context: Context, pkg_dict: dict[str, Any]) -> None:
     """Mask the unreadable upstreams of a dict ``package_show`` returns."""
     viewer = viewer_of(context)
@@ -218,11 +230,14 @@ def mask_search_results(context: Context, search_results: dict[str, Any]) -> Non
 
     Besides whole dataset dicts this covers the raw index fields a caller
     may ask for with ``fl`` (``skpd_upstream``, ``validated_data_dict``,
-    ``data_dict``, ``extras_lineage``).
+    ``data_dict``, ``extras_lineage``) and the facet of ``skpd_upstream``.
     """
     viewer = viewer_of(context)
+    if viewer.sees_all:
+        return
+    _mask_facets(search_results, viewer)
     results = search_results.get("results")
-    if viewer.sees_all or not results:
+    if not results:
         return
     dicts = [r for r in results if isinstance(r, dict)]
     upstreams = [u for r in dicts for u in _result_upstreams(r)]
@@ -231,6 +246,27 @@ def mask_search_results(context: Context, search_results: dict[str, Any]) -> Non
         return
     for result in dicts:
         _mask_result(result, hidden)
+
+
+def _mask_facets(search_results: dict[str, Any], viewer: Viewer) -> None:
+    """Drop the ``skpd_upstream`` facet values that name unreadable datasets."""
+    facets = search_results.get("facets")
+    items = (search_results.get("search_facets") or {}).get(_UPSTREAM_ID_FIELD)
+    counts = facets.get(_UPSTREAM_ID_FIELD) if isinstance(facets, dict) else None
+    values = list(counts or {})
+    if items:
+        values += [item.get("name") for item in items.get("items", [])]
+    hidden = unreadable(values, viewer)
+    if not hidden:
+        return
+    if counts:
+        facets[_UPSTREAM_ID_FIELD] = {
+            k: v for k, v in counts.items() if k not in hidden
+        }
+    if items:
+        items["items"] = [
+            i for i in items.get("items", []) if i.get("name") not in hidden
+        ]
 
 
 def hidden_stored_entries(

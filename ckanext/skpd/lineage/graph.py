@@ -206,9 +206,16 @@ def _link(walk: _Walk, upstream: str, downstream: str, entry: dict[str, Any]) ->
         "target": walk.public_id(downstream),
         "relation": relation,
     }
-    # The note is written on the downstream dataset, so it is shown only to
-    # those who may read that dataset.
-    if walk.nodes[downstream]["kind"] == "dataset" and entry.get("note"):
+    # The note is written on the downstream dataset and often describes the
+    # upstream, so it is shown only to those who may read both, as
+    # ckanext.skpd.privacy does for dataset dicts.
+    downstream_kind = walk.nodes[downstream]["kind"]
+    upstream_kind = walk.nodes[upstream]["kind"]
+    if (
+        downstream_kind == "dataset"
+        and upstream_kind != "restricted"
+        and entry.get("note")
+    ):
         edge["note"] = entry["note"]
     walk.edges[edge_key] = edge
 

@@ -7,7 +7,8 @@ flattening fails with a generic "Integrity Error" that names no field. The
 chained actions here check access, then the shape, and raise a
 ValidationError on the field, in the request's language, before anything is
 stored. ``package_patch`` and ``package_revise`` reach the check through
-``package_update``.
+``package_update``. The dataset these actions return has the lineage
+upstreams the caller may not read masked, as ``package_show`` would.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ckanext.scheming.helpers import scheming_get_dataset_schema
+from ckanext.skpd import privacy
 from ckanext.skpd.logic.validators import repeating_field_errors
 
 
@@ -48,7 +50,8 @@ def package_create(
 
     Takes the parameters of CKAN's ``package_create``.
 
-    :returns: the new dataset
+    :returns: the new dataset, with the lineage upstreams the caller may not
+        read masked
     :rtype: dictionary
     :raises: :py:class:`ckan.logic.ValidationError` naming each repeating
         field that is not a list of objects
@@ -56,7 +59,8 @@ def package_create(
     tk.check_access("package_create", context, data_dict)
 
     _check_shapes(data_dict, data_dict.get("type") or "dataset")
-    return original_action(context, data_dict)
+    viewer = privacy.viewer_of(context)
+    return privacy.mask_result(viewer, original_action(context, data_dict))
 
 
 @tk.chained_action
@@ -67,7 +71,8 @@ def package_update(
 
     Takes the parameters of CKAN's ``package_update``.
 
-    :returns: the updated dataset
+    :returns: the updated dataset, with the lineage upstreams the caller may
+        not read masked
     :rtype: dictionary
     :raises: :py:class:`ckan.logic.ValidationError` naming each repeating
         field that is not a list of objects
@@ -84,4 +89,7 @@ def package_update(
     tk.check_access("package_update", context, dict(data_dict, id=package.id))
 
     _check_shapes(data_dict, package.type)
-    return original_action(context, data_dict)
+    # The viewer is taken before the update, which sets ignore_auth in the
+    # context when it reads the saved dataset back.
+    viewer = privacy.viewer_of(context)
+    return privacy.mask_result(viewer, original_action(context, data_dict))
