@@ -163,6 +163,35 @@ class TestKeptInStep:
         assert count == 0
         assert_tables_current()
 
+    def test_harvest_source_clear(self, two_skpd, dinkes, disdukcapil):
+        """Clearing a harvest source, which deletes with its own SQL, is seen."""
+        from ckanext.harvest.model import HarvestJob, HarvestObject
+
+        penduduk, _kunjungan = two_skpd
+        source = _call(
+            "harvest_source_create",
+            name="sumber-disdukcapil",
+            title="Sumber Disdukcapil",
+            url="http://127.0.0.1:9/data.json",
+            source_type="skpd_datajson",
+            owner_org=disdukcapil["id"],
+        )
+        job = HarvestJob(source_id=source["id"], status="Finished")
+        job.save()
+        HarvestObject(
+            guid="penduduk",
+            job=job,
+            harvest_source_id=source["id"],
+            package_id=penduduk["id"],
+        ).save()
+
+        _call("harvest_source_clear", id=source["id"])
+
+        assert model.Package.get(penduduk["id"]) is None
+        result = act("skpd_flow_graph_show", None)
+        assert _edge(result, disdukcapil["id"], dinkes["id"]) is None
+        assert_tables_current()
+
     def test_failed_update_changes_nothing(self, two_skpd):
         """An update refused by validation leaves the tables as they were."""
         _penduduk, kunjungan = two_skpd

@@ -24,7 +24,10 @@ from flask import Blueprint
 def actions() -> dict[str, Callable[..., Any]]:
     from ckanext.skpd.harvesting import action
 
-    return {"harvest_job_report": action.harvest_job_report}
+    return {
+        "harvest_job_report": action.harvest_job_report,
+        "harvest_source_clear": action.harvest_source_clear,
+    }
 
 
 def auth_functions() -> dict[str, Callable[..., Any]]:

@@ -522,7 +522,16 @@ def _before_commit(session: Session) -> None:
     # Flush what is pending, so its datasets are counted too.
     session.flush()
     ids = session.info.pop(_INFO_IDS, set())
-    connection = session.connection()
+    if ids:
+        refresh(session.connection(), ids)
+
+
+def refresh(connection: Any, ids: Collection[str]) -> None:
+    """Bring the rows of datasets ``ids`` up to date, in the caller's transaction.
+
+    For changes made outside CKAN's session, such as ckanext-harvest's
+    ``harvest_source_clear``, which deletes datasets with its own SQL.
+    """
     if not ids or not available(connection):
         return
     _lock(connection)
