@@ -192,6 +192,23 @@ class TestKeptInStep:
         assert _edge(result, disdukcapil["id"], dinkes["id"]) is None
         assert_tables_current()
 
+    def test_deleted_organization_is_not_named(
+        self, make_dataset, dinkes, skpd_factory
+    ):
+        """A deleted SKPD's name leaves the flow graph and the matrix."""
+        gone = skpd_factory(name="skpd-bubar", title="SKPD Bubar", skpd_code="9.99.01")
+        make_dataset(
+            dinkes,
+            "untuk-bubar",
+            exchange_needs=[{"consumer": gone["id"], "status": "agreed"}],
+        )
+        assert "skpd-bubar" in str(act("skpd_flow_graph_show", None))
+
+        _call("organization_delete", id=gone["id"])
+
+        assert "skpd-bubar" not in str(act("skpd_flow_graph_show", None))
+        assert "skpd-bubar" not in str(act("skpd_exchange_matrix_show", None))
+
     def test_failed_update_changes_nothing(self, two_skpd):
         """An update refused by validation leaves the tables as they were."""
         _penduduk, kunjungan = two_skpd

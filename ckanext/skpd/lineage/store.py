@@ -178,7 +178,11 @@ def select_datasets(extras: Collection[str], *conditions: Any) -> list[DatasetRo
 
 
 def organizations(ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
-    """Return id, name, title and abbreviation of these organizations."""
+    """Return id, name, title and abbreviation of these organizations.
+
+    Deleted organizations are left out, so no view names them; their
+    flows and needs are left out with them.
+    """
     wanted = sorted({i for i in ids if i})
     if not wanted:
         return {}
@@ -189,7 +193,10 @@ def organizations(ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
         table.c.title,
         table.c.state,
         table.c.extras["abbreviation"].astext.label("abbreviation"),
-    ).where(sa.or_(table.c.id.in_(wanted), table.c.name.in_(wanted)))
+    ).where(
+        sa.or_(table.c.id.in_(wanted), table.c.name.in_(wanted)),
+        table.c.state == "active",
+    )
     found: dict[str, dict[str, Any]] = {}
     for row in model.Session.execute(query):
         org = {
