@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from ckan.tests.helpers import call_action
+from playwright.sync_api import expect
 
 from tests.browser_fixtures import log_in, save_screenshot
 from tests.ui.conftest import EDITOR_PASSWORD
@@ -303,7 +304,9 @@ class TestDatasetForm:
         page = browser_page
         log_in(page, live_site, editor["name"], EDITOR_PASSWORD)
         page.goto(live_site + "/dataset/edit/kunjungan-puskesmas/8")
-        assert page.locator("#field-spatial-west").input_value() == "110.27"
+        # CKAN starts the JavaScript modules, which fill in the fields, only
+        # after its translations have loaded, so the value may come later.
+        expect(page.locator("#field-spatial-west")).to_have_value("110.27")
 
         page.fill("#field-spatial-west", "111")
         page.locator("#field-spatial-west").dispatch_event("change")
