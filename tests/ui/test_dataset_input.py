@@ -189,6 +189,18 @@ class TestCreate:
         assert payload["result"]["lineage"] == [VALID_ENTRY["lineage"]]
         assert payload["result"]["exchange_needs"][0]["consumer"] == dinkes["id"]
 
+    def test_unknown_keys_not_stored(self, app, dinkes, headers):
+        """Keys an entry does not define are dropped, at any depth."""
+        entry = dict(VALID_ENTRY["lineage"], junk={"deep": ["x" * 50]})
+        body = {"name": "data-uji", "owner_org": dinkes["id"], "lineage": [entry]}
+
+        status, payload = _post(app, "package_create", body, headers)
+
+        assert status == 200, payload
+        assert payload["result"]["lineage"] == [VALID_ENTRY["lineage"]]
+        stored = model.Package.get("data-uji").extras["lineage"]
+        assert "junk" not in stored
+
 
 @pytest.mark.usefixtures("with_plugins", "clean_index")
 class TestUpdate:

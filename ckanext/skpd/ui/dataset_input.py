@@ -36,10 +36,26 @@ def _repeating_fields(dataset_type: str) -> dict[str, list[str]]:
     }
 
 
+# Keys an entry may carry besides its schema's subfields: the mark of a
+# lineage placeholder (see ckanext.skpd.privacy).
+_KEPT_KEYS = {privacy.RESTRICTED}
+
+
 def _check_shapes(data_dict: DataDict, dataset_type: str) -> None:
-    errors = repeating_field_errors(data_dict, _repeating_fields(dataset_type))
+    """Raise a field error for a badly shaped repeating field, else tidy it.
+
+    Keys an entry's schema does not define are removed, so that they are
+    not stored (scheming would keep them in the entry's ``__extras``).
+    """
+    fields = _repeating_fields(dataset_type)
+    errors = repeating_field_errors(data_dict, fields)
     if errors:
         raise tk.ValidationError(errors)
+    for field, keys in fields.items():
+        allowed = set(keys) | _KEPT_KEYS
+        for entry in data_dict.get(field) or []:
+            for key in [k for k in entry if k not in allowed]:
+                del entry[key]
 
 
 @tk.chained_action
