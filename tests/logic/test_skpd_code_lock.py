@@ -206,3 +206,29 @@ class TestConcurrentCodes:
         may_commit.set()
         first_thread.join(TIMEOUT_SECONDS)
         assert first.error is None
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+class TestCodesThatLookAlike:
+    @pytest.mark.parametrize(
+        "variant",
+        ["9.99.01\u200b", "\uff19.\uff19\uff19.\uff10\uff11", " 9.99.01 "],
+        ids=["zero-width-space", "full-width-digits", "spaces"],
+    )
+    def test_variant_is_the_same_code(self, variant):
+        """A code that only looks different is taken by the first organization."""
+        context = {"user": _site_user()}
+        call_action(
+            "organization_create",
+            context=dict(context),
+            **_organization("satu", "9.99.01"),
+        )
+
+        with pytest.raises(tk.ValidationError) as raised:
+            call_action(
+                "organization_create",
+                context=dict(context),
+                **_organization("dua", variant),
+            )
+
+        assert "skpd_code" in raised.value.error_dict

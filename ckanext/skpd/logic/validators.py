@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from typing import Any, Callable
 
 import ckan.model as model
@@ -504,6 +505,19 @@ def _lock_code(code: str) -> None:
     )
 
 
+def normalise_code(code: str) -> str:
+    """Return an SKPD code as it is compared and stored.
+
+    Compatibility forms become their plain characters (full-width digits
+    become ASCII digits) and invisible format characters such as the
+    zero-width space are removed, so two codes that look the same are the
+    same.
+    """
+    text = unicodedata.normalize("NFKC", code)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split())
+
+
 def skpd_code_unique(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
@@ -515,7 +529,7 @@ def skpd_code_unique(
     code = data.get(key)
     if _is_empty(code):
         return
-    code = str(code).strip()
+    code = normalise_code(str(code))
     data[key] = code
     _lock_code(code)
     query = model.Session.query(model.Group.id, model.Group.name).filter(
