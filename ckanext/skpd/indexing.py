@@ -98,7 +98,6 @@ def index_fields(validated: dict[str, Any]) -> dict[str, Any]:
             {names[n["consumer"]] for n in needs if n.get("consumer") in names}
         ),
         "skpd_exchange_status": sorted({n.get("status") for n in needs if n.get("status")}),
-        "skpd_upstream": [e["upstream"] for e in lineage if e.get("upstream")],
         "skpd_relation": sorted({e.get("relation") for e in lineage if e.get("relation")}),
     }
     return {key: value for key, value in fields.items() if value not in (None, "", [])}
@@ -119,9 +118,10 @@ _FREE_TEXT_FIELDS = (
 )
 
 
-# Index fields left out entirely. The lineage extra holds the notes about
-# upstreams, which a reader of the dataset may not be allowed to see (see
-# ckanext.skpd.privacy); they must not be searchable or facetable.
+# Index fields left out entirely. The lineage extra holds the upstream ids
+# and the notes about them, which a reader of the dataset may not be
+# allowed to see (see ckanext.skpd.privacy), so they must not be searchable
+# or facetable. The lineage walk reads upstream ids from the link tables.
 _UNINDEXED_FIELDS = ("extras_lineage",)
 
 

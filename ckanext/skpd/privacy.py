@@ -22,10 +22,11 @@ The dataset dicts stored in activities are masked by
 Callers that skip authorization (``ignore_auth``) and sysadmins get the
 stored values. CKAN 2.12 builds the dict it indexes through ``package_show``
 with ``ignore_auth`` set (``ckan.logic.package_show_default_and_custom_schemas``).
-So the Solr field ``skpd_upstream`` and ``validated_data_dict`` keep the real
-ids, which the lineage graph needs. ``package_show`` runs the
-``after_dataset_show`` hooks on a dict read from the cached
-``validated_data_dict`` too, so that dict is masked as well.
+So the stored ``validated_data_dict`` keeps the real ids. ``package_show``
+runs the ``after_dataset_show`` hooks on a dict read from that cached dict
+too, so it is masked as well. The upstream ids and notes are not indexed
+as fields of their own (:py:mod:`ckanext.skpd.indexing`); the masking of a
+``skpd_upstream`` field and facet covers indexes written before that.
 """
 
 from __future__ import annotations

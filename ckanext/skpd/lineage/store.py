@@ -15,12 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
-import pysolr
 import sqlalchemy as sa
-from ckan.lib import search
-from ckan.lib.search.common import SearchError
-from ckan.lib.search.query import solr_literal
 
 log = logging.getLogger(__name__)
 
@@ -212,42 +207,28 @@ def organizations(ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
 
 
 def downstream_ids(upstream_ids: Collection[str], limit: int) -> tuple[list[str], bool]:
-    """Return the ids of datasets that name any of ``upstream_ids`` as upstream.
+    """Return the ids of active datasets that name any of ``upstream_ids`` as upstream.
 
-    Downstream links are not stored; they are the datasets whose indexed
-    ``skpd_upstream`` field contains one of the ids. One Solr request covers
-    the whole set. If Solr cannot be reached, one SQL query over the
-    ``lineage`` extras answers instead, more slowly.
+    Downstream links are not stored on the upstream dataset: they are the
+    link rows (:py:mod:`ckanext.skpd.lineage.links`) whose target is one of
+    the ids, read with one query for the whole set. Without the link tables,
+    one SQL query over the ``lineage`` extras does it, more slowly.
 
     :returns: at most ``limit`` ids, and whether more matched
     """
+    from ckanext.skpd.lineage import links
+
     if not upstream_ids:
         return [], False
-    try:
-        return _downstream_from_solr(upstream_ids, limit)
-    except (SearchError, pysolr.SolrError) as err:
-        log.warning("Solr lookup of downstream datasets failed, using SQL: %s", err)
+    if not links.available():
         return _downstream_from_sql(upstream_ids, limit)
-
-
-def _downstream_from_solr(
-    upstream_ids: Collection[str], limit: int
-) -> tuple[list[str], bool]:
-    # The terms parser takes any number of values, unlike a boolean query,
-    # which Solr caps at maxBooleanClauses. Dataset ids hold no commas.
-    terms = ",".join(sorted(i for i in upstream_ids if "," not in i))
-    fq = [
-        "+site_id:{}".format(solr_literal(tk.config["ckan.site_id"])),
-        "+entity_type:package",
-        f"+dataset_type:{DATASET_TYPE}",
-        "-state:deleted",
-        "{!terms f=skpd_upstream}" + terms,
-    ]
-    connection = search.make_connection(decode_dates=False)
-    response = connection.search(
-        q="*:*", fq=fq, fl="id", rows=limit + 1, sort="id asc", wt="json"
+    query = sa.text(
+        "SELECT DISTINCT dataset_id FROM skpd_link"
+        " WHERE kind = 'lineage' AND target = ANY(:ids) AND down_active"
+        " ORDER BY dataset_id LIMIT :limit"
     )
-    ids = [doc["id"] for doc in response.docs]
+    rows = model.Session.execute(query, {"ids": list(upstream_ids), "limit": limit + 1})
+    ids = [row.dataset_id for row in rows]
     return ids[:limit], len(ids) > limit
 
 
