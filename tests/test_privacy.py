@@ -455,3 +455,24 @@ class TestSearchLeaks:
             assert NOTE_WORD in response.body
         else:
             assert NOTE_WORD not in response.body
+
+
+@pytest.mark.usefixtures("with_plugins")
+class TestDeletedUpstream:
+    @pytest.mark.parametrize("who", VIEWERS)
+    def test_deleted_private_upstream_stays_hidden(self, app, world, who):
+        """Deleting the private upstream does not publish its id or the note."""
+        site = call_action("get_site_user", context={"ignore_auth": True})
+        call_action(
+            "package_delete", context={"user": site["name"]}, id=world["private"]["id"]
+        )
+
+        shown = _api(app, world, who, "package_show", id="kunjungan-berbasis-nik")
+        graph = _api(app, world, who, "skpd_lineage_show", id="kunjungan-berbasis-nik")
+
+        for response in (shown, graph):
+            if who in READERS:
+                assert NOTE_WORD in response.body
+            else:
+                assert world["private"]["id"] not in response.body
+                assert NOTE_WORD not in response.body

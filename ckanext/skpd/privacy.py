@@ -85,8 +85,9 @@ def _catalogue_ids(values: Iterable[Any]) -> set[str]:
 def unreadable(upstreams: Iterable[Any], viewer: Viewer) -> set[str]:
     """Return the upstream ids that name a dataset the viewer may not read.
 
-    One query for all ids; deleted datasets and unknown ids are not in the
-    result.
+    One query for all ids. A deleted dataset counts as CKAN's permission
+    labels say: only members of its SKPD (and sysadmins) may read it. Ids
+    that name no dataset are not in the result.
     """
     if viewer.sees_all:
         return set()
@@ -102,7 +103,6 @@ def unreadable(upstreams: Iterable[Any], viewer: Viewer) -> set[str]:
             model.Package.creator_user_id,
         )
         .filter(model.Package.id.in_(ids))
-        .filter(model.Package.state != "deleted")
     )
     return {row.id for row in rows if not viewer.can_read(row)}
 

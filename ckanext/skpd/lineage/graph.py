@@ -210,14 +210,27 @@ def _link(walk: _Walk, upstream: str, downstream: str, entry: dict[str, Any]) ->
     # upstream, so it is shown only to those who may read both, as
     # ckanext.skpd.privacy does for dataset dicts.
     downstream_kind = walk.nodes[downstream]["kind"]
-    upstream_kind = walk.nodes[upstream]["kind"]
     if (
         downstream_kind == "dataset"
-        and upstream_kind != "restricted"
+        and _upstream_readable(walk, upstream)
         and entry.get("note")
     ):
         edge["note"] = entry["note"]
     walk.edges[edge_key] = edge
+
+
+def _upstream_readable(walk: _Walk, upstream: str) -> bool:
+    """Tell whether the viewer may read the upstream end of a link.
+
+    Anyone may read an external URI. A deleted dataset, shown as missing,
+    may be read by those its permission labels allow, as in
+    :py:func:`ckanext.skpd.privacy.unreadable`.
+    """
+    kind = walk.nodes[upstream]["kind"]
+    if kind in ("dataset", "external"):
+        return True
+    row = walk.rows.get(upstream)
+    return kind == "missing" and (row is None or walk.viewer.can_read(row))
 
 
 def _result(walk: _Walk) -> dict[str, Any]:
