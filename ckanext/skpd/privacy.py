@@ -67,11 +67,13 @@ def placeholder(entry: dict[str, Any]) -> dict[str, Any]:
 
 def is_placeholder(entry: Any) -> bool:
     """Tell whether a lineage entry is a placeholder sent back by a client."""
-    return (
-        isinstance(entry, dict)
-        and not entry.get("upstream")
-        and tk.asbool(entry.get(RESTRICTED) or False)
-    )
+    if not isinstance(entry, dict) or entry.get("upstream"):
+        return False
+    try:
+        return tk.asbool(entry.get(RESTRICTED) or False)
+    except ValueError:
+        # A mark that is not a boolean word marks nothing.
+        return False
 
 
 def _catalogue_ids(values: Iterable[Any]) -> set[str]:

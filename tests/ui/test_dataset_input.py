@@ -201,6 +201,25 @@ class TestCreate:
         stored = model.Package.get("data-uji").extras["lineage"]
         assert "junk" not in stored
 
+    @pytest.mark.parametrize("mark", [{"deep": ["x"]}, "sampah", True])
+    def test_restricted_mark_kept_only_on_placeholders(
+        self, app, dinkes, headers, mark
+    ):
+        """The placeholder mark is dropped from entries that are not placeholders."""
+        body = {
+            "name": "data-uji",
+            "owner_org": dinkes["id"],
+            "lineage": [dict(VALID_ENTRY["lineage"], restricted=mark)],
+            "exchange_needs": [dict(VALID_ENTRY["exchange_needs"], restricted=mark)],
+        }
+
+        status, payload = _post(app, "package_create", body, headers)
+
+        assert status == 200, payload
+        extras = model.Package.get("data-uji").extras
+        assert "restricted" not in extras["lineage"]
+        assert "restricted" not in extras["exchange_needs"]
+
 
 @pytest.mark.usefixtures("with_plugins", "clean_index")
 class TestUpdate:

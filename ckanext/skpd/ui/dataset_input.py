@@ -36,26 +36,25 @@ def _repeating_fields(dataset_type: str) -> dict[str, list[str]]:
     }
 
 
-# Keys an entry may carry besides its schema's subfields: the mark of a
-# lineage placeholder (see ckanext.skpd.privacy).
-_KEPT_KEYS = {privacy.RESTRICTED}
-
-
 def _check_shapes(data_dict: DataDict, dataset_type: str) -> None:
     """Raise a field error for a badly shaped repeating field, else tidy it.
 
     Keys an entry's schema does not define are removed, so that they are
-    not stored (scheming would keep them in the entry's ``__extras``).
+    not stored (scheming would keep them in the entry's ``__extras``). The
+    one exception is the mark of a lineage placeholder (see
+    :py:mod:`ckanext.skpd.privacy`), kept as ``True`` on lineage entries.
     """
     fields = _repeating_fields(dataset_type)
     errors = repeating_field_errors(data_dict, fields)
     if errors:
         raise tk.ValidationError(errors)
     for field, keys in fields.items():
-        allowed = set(keys) | _KEPT_KEYS
         for entry in data_dict.get(field) or []:
-            for key in [k for k in entry if k not in allowed]:
+            marked = field == privacy.LINEAGE and privacy.is_placeholder(entry)
+            for key in [k for k in entry if k not in keys]:
                 del entry[key]
+            if marked:
+                entry[privacy.RESTRICTED] = True
 
 
 @tk.chained_action
