@@ -212,8 +212,24 @@ class TestConcurrentCodes:
 class TestCodesThatLookAlike:
     @pytest.mark.parametrize(
         "variant",
-        ["9.99.01\u200b", "\uff19.\uff19\uff19.\uff10\uff11", " 9.99.01 "],
-        ids=["zero-width-space", "full-width-digits", "spaces"],
+        [
+            "9.99.01\u200b",
+            "\uff19.\uff19\uff19.\uff10\uff11",
+            " 9.99.01 ",
+            "9.99.01\ufe0f",
+            "9.99.0\u03231",
+            "9.99.01\u3164",
+            "9.99.01\u2800",
+        ],
+        ids=[
+            "zero-width-space",
+            "full-width-digits",
+            "spaces",
+            "variation-selector",
+            "combining-mark",
+            "hangul-filler",
+            "braille-blank",
+        ],
     )
     def test_variant_is_the_same_code(self, variant):
         """A code that only looks different is taken by the first organization."""

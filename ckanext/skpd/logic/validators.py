@@ -505,16 +505,28 @@ def _lock_code(code: str) -> None:
     )
 
 
+# Character categories that add nothing visible to a code: format and
+# control characters, and combining marks (variation selectors included).
+_INVISIBLE_CATEGORIES = {"Cf", "Cc", "Mn", "Me"}
+# Letters and symbols that are drawn blank (Hangul fillers, Braille blank).
+_BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+
+
 def normalise_code(code: str) -> str:
     """Return an SKPD code as it is compared and stored.
 
     Compatibility forms become their plain characters (full-width digits
-    become ASCII digits) and invisible format characters such as the
-    zero-width space are removed, so two codes that look the same are the
-    same.
+    become ASCII digits), and characters drawn as nothing (the zero-width
+    space, combining marks, blank fillers) are removed, so two codes that
+    look the same are the same.
     """
     text = unicodedata.normalize("NFKC", code)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = "".join(
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+        and ch not in _BLANK_LETTERS
+    )
     return " ".join(text.split())
 
 
