@@ -117,13 +117,19 @@ stop_daemon() {
 
 cmd_workers() {
   mkdir -p "$LOGS" "$RUN"
-  [ -d "$DATA_DIR" ] || die "demo data folder $DATA_DIR not found; set SKPD_DATA_DIR"
-  if [ ! -f "$RUN/data-server.pid" ] || ! kill -0 "$(cat "$RUN/data-server.pid")" 2>/dev/null; then
-    port_in_use "$DATA_PORT" \
-      && die "port $DATA_PORT is taken by another program; stop it or set SKPD_DATA_PORT"
+  # The demo files are served only for the first load; a loaded site
+  # starts without them.
+  if [ ! -d "$DATA_DIR" ] && [ -f "$STATE/demo-loaded" ]; then
+    log "demo data folder $DATA_DIR not found; the demo catalogue is loaded, so it is not served"
+  else
+    [ -d "$DATA_DIR" ] || die "demo data folder $DATA_DIR not found; set SKPD_DATA_DIR"
+    if [ ! -f "$RUN/data-server.pid" ] || ! kill -0 "$(cat "$RUN/data-server.pid")" 2>/dev/null; then
+      port_in_use "$DATA_PORT" \
+        && die "port $DATA_PORT is taken by another program; stop it or set SKPD_DATA_PORT"
+    fi
+    start_daemon data-server "$VENV/bin/python" -m http.server "$DATA_PORT" \
+      --bind 127.0.0.1 --directory "$DATA_DIR"
   fi
-  start_daemon data-server "$VENV/bin/python" -m http.server "$DATA_PORT" \
-    --bind 127.0.0.1 --directory "$DATA_DIR"
   # The harvest consumers wait in a Redis BLPOP without end. redis-py 8
   # aborts such a read after its default 5 s socket time-out, so the
   # consumers get a Redis URL whose time-out is a year.
