@@ -87,3 +87,21 @@ def test_bad_database_url(tmp_path):
     assert result.returncode == 1
     assert "sqlite:///nowhere.db" in result.stderr
     assert str(ini) in result.stderr
+
+
+def test_workers_need_demo_data_until_loaded(tmp_path):
+    """Without the demo files, workers start only once the demo is loaded."""
+    state = tmp_path / "state"
+    state.mkdir()
+    missing = tmp_path / "no-such-folder"
+
+    result = _run(
+        ["scripts/site.sh", "workers"],
+        SKPD_STATE=str(state),
+        SKPD_VENV=str(STATE / "venv"),
+        SKPD_DATA_DIR=str(missing),
+    )
+
+    assert result.returncode == 1
+    assert f"demo data folder {missing} not found" in result.stderr
+    assert "SKPD_DATA_DIR" in result.stderr
