@@ -118,8 +118,8 @@ _FREE_TEXT_FIELDS = (
 )
 
 
-# Index fields left out entirely. The lineage extra holds the upstream ids
-# and the notes about them, which a reader of the dataset may not be
+# Index fields left out entirely. The lineage extra contains the upstream
+# ids and the notes about them, which a reader of the dataset may not be
 # allowed to see (see ckanext.skpd.privacy), so they must not be searchable
 # or facetable. The lineage walk reads upstream ids from the link tables.
 _UNINDEXED_FIELDS = ("extras_lineage",)

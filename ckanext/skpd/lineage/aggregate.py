@@ -9,9 +9,9 @@ private dataset of the SKPD they are a member of (or collaborate on), with
 the permission rule written into the query. A second query counts the
 private datasets taking part in flows that the viewer may not read.
 
-That rule mirrors CKAN 2.12's ``DefaultPermissionLabels``, which is why
-these queries are used only with the default labels and when the tables
-exist; the callers count in Python otherwise. The rows hold only active
+That rule mirrors CKAN 2.12's ``DefaultPermissionLabels``, so these
+queries are used only with the default labels and when the tables exist.
+Otherwise the callers count in Python. The rows hold only active
 datasets of known SKPD, so the ``creator-`` label, which concerns datasets
 without an SKPD, never applies to them.
 """
@@ -300,7 +300,7 @@ def need_counts(viewer: Viewer, domain: str | None, limit: int) -> NeedCounts:
 
     ``cells`` counts needs per provider, consumer and status; ``withheld``
     the datasets with needs the viewer may not read; ``unmet_total`` the
-    needs that their dataset does not meet, of which ``unmet`` holds the
+    needs that their dataset does not meet, of which ``unmet`` contains the
     first ``limit`` rows (src, dst, code, dataset_id, detail).
     """
     domain = domain or ""
