@@ -170,14 +170,27 @@ def mask_dict(pkg_dict: dict[str, Any], hidden: set[str]) -> None:
         extra["value"] = _masked_entries(extra.get("value"), hidden)
 
 
-def mask_result(viewer: Viewer, result: Any) -> Any:
+def caller_of(context: Context) -> Context:
+    """Return the identity of the caller of an action, for :py:func:`mask_result`.
+
+    CKAN's ``package_update`` reads the saved dataset back with
+    ``ignore_auth`` set in the caller's own context, so the identity is
+    copied before the action runs.
+    """
+    keys = ("user", "auth_user_obj", "ignore_auth")
+    return {key: context[key] for key in keys if key in context}  # type: ignore[return-value]
+
+
+def mask_result(caller: Context, result: Any) -> Any:
     """Mask the unreadable upstreams of a dataset dict an action returns.
 
-    ``viewer`` is made from the caller's context before the action runs:
-    CKAN's ``package_update`` returns a dict it builds with ``ignore_auth``
-    set in that same context, which would otherwise count as a sysadmin's.
+    ``caller`` comes from :py:func:`caller_of`. The caller's permission
+    labels are looked up only when the dict names catalogue upstreams.
     """
-    if isinstance(result, dict) and not viewer.sees_all:
+    if not isinstance(result, dict) or not _catalogue_ids(dict_upstreams(result)):
+        return result
+    viewer = viewer_of(caller)
+    if not viewer.sees_all:
         mask_dict(result, unreadable(dict_upstreams(result), viewer))
     return result
 

@@ -74,8 +74,8 @@ def package_create(
     tk.check_access("package_create", context, data_dict)
 
     _check_shapes(data_dict, data_dict.get("type") or "dataset")
-    viewer = privacy.viewer_of(context)
-    return privacy.mask_result(viewer, original_action(context, data_dict))
+    caller = privacy.caller_of(context)
+    return privacy.mask_result(caller, original_action(context, data_dict))
 
 
 @tk.chained_action
@@ -104,7 +104,5 @@ def package_update(
     tk.check_access("package_update", context, dict(data_dict, id=package.id))
 
     _check_shapes(data_dict, package.type)
-    # The viewer is taken before the update, which sets ignore_auth in the
-    # context when it reads the saved dataset back.
-    viewer = privacy.viewer_of(context)
-    return privacy.mask_result(viewer, original_action(context, data_dict))
+    caller = privacy.caller_of(context)
+    return privacy.mask_result(caller, original_action(context, data_dict))
