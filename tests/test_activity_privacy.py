@@ -24,6 +24,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.skpd.activity_privacy import diff_text
+from tests.helpers import add_member, token_headers
 
 PRIVATE_NAME = "nik-rahasia-sumber"
 PRIVATE_TITLE = "Daftar NIK rahasia sumber"
@@ -40,23 +41,6 @@ pytestmark = [
     pytest.mark.usefixtures("with_plugins"),
     pytest.mark.ckan_config("ckan.auth.public_activity_stream_detail", True),
 ]
-
-
-def _member(org: dict[str, Any], role: str) -> dict[str, Any]:
-    user = factories.User()
-    call_action(
-        "organization_member_create", id=org["id"], username=user["name"], role=role
-    )
-    return user
-
-
-def _headers(user: dict[str, Any] | None) -> dict[str, str]:
-    if user is None:
-        return {}
-    token = call_action(
-        "api_token_create", context={"user": user["name"]}, user=user["name"], name="t"
-    )
-    return {"Authorization": token["token"]}
 
 
 def _as(user: dict[str, Any]) -> dict[str, Any]:
@@ -100,9 +84,9 @@ def world(
     )
     users = {
         "anonymous": None,
-        "other_member": _member(bappeda, "member"),
-        "downstream_editor": _member(dinkes, "editor"),
-        "owner_editor": _member(disdukcapil, "editor"),
+        "other_member": add_member(bappeda, "member"),
+        "downstream_editor": add_member(dinkes, "editor"),
+        "owner_editor": add_member(disdukcapil, "editor"),
         "sysadmin": sysadmin,
     }
     call_action(
@@ -120,7 +104,7 @@ def world(
         "private": private,
         "group": group,
         "users": users,
-        "headers": {who: _headers(user) for who, user in users.items()},
+        "headers": {who: token_headers(user) for who, user in users.items()},
         # Newest first: the editor's change, the link, the creation.
         "activity_ids": [activity["id"] for activity in activities],
     }

@@ -16,29 +16,14 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from tests.helpers import add_member, token_headers
+
 PRIVATE_NAME = "nik-rahasia-sumber"
 PRIVATE_TITLE = "Daftar NIK rahasia sumber"
 EXTERNAL = "https://data.go.id/dataset/penduduk"
 READERS = ("owner_editor", "sysadmin")
 OUTSIDERS = ("anonymous", "other_member")
 VIEWERS = OUTSIDERS + READERS
-
-
-def _member(org: dict[str, Any], role: str) -> dict[str, Any]:
-    user = factories.User()
-    call_action(
-        "organization_member_create", id=org["id"], username=user["name"], role=role
-    )
-    return user
-
-
-def _headers(user: dict[str, Any] | None) -> dict[str, str]:
-    if user is None:
-        return {}
-    token = call_action(
-        "api_token_create", context={"user": user["name"]}, user=user["name"], name="t"
-    )
-    return {"Authorization": token["token"]}
 
 
 @pytest.fixture
@@ -85,8 +70,8 @@ def world(
     )
     users = {
         "anonymous": None,
-        "other_member": _member(bappeda, "member"),
-        "owner_editor": _member(disdukcapil, "editor"),
+        "other_member": add_member(bappeda, "member"),
+        "owner_editor": add_member(disdukcapil, "editor"),
         "sysadmin": factories.Sysadmin(),
     }
     return {
@@ -94,8 +79,8 @@ def world(
         "public": public,
         "downstream": downstream,
         "users": users,
-        "headers": {who: _headers(user) for who, user in users.items()},
-        "downstream_editor": _member(dinkes, "editor"),
+        "headers": {who: token_headers(user) for who, user in users.items()},
+        "downstream_editor": add_member(dinkes, "editor"),
     }
 
 
@@ -276,7 +261,7 @@ def _private_entry(world: dict[str, Any]) -> dict[str, Any]:
 class TestUpdateKeepsHiddenLinks:
     def test_show_then_update_keeps_the_link(self, app, world):
         """An editor who may not read the upstream saves without losing it."""
-        headers = _headers(world["downstream_editor"])
+        headers = token_headers(world["downstream_editor"])
         shown = app.get(
             "/api/3/action/package_show",
             params={"id": "kunjungan-berbasis-nik"},
@@ -301,7 +286,7 @@ class TestUpdateKeepsHiddenLinks:
 
     def test_patch_keeps_the_link(self, app, world):
         """Replacing the visible entries by a patch keeps the hidden one."""
-        headers = _headers(world["downstream_editor"])
+        headers = token_headers(world["downstream_editor"])
         placeholder = {"upstream": "", "relation": "derived_from", "restricted": True}
 
         app.post(
@@ -319,7 +304,7 @@ class TestUpdateKeepsHiddenLinks:
 
     def test_lone_placeholder_is_dropped(self, app, world):
         """A placeholder where nothing is hidden is dropped, not an error."""
-        headers = _headers(world["users"]["sysadmin"])
+        headers = token_headers(world["users"]["sysadmin"])
 
         app.post(
             "/api/3/action/package_patch",
@@ -340,7 +325,7 @@ class TestUpdateKeepsHiddenLinks:
 
     def test_form_step_keeps_the_link(self, app, world):
         """The lineage step of the form shows a placeholder and saving keeps it."""
-        headers = _headers(world["downstream_editor"])
+        headers = token_headers(world["downstream_editor"])
         form = app.get("/dataset/edit/kunjungan-berbasis-nik/4", headers=headers).body
         _assert_hidden(form, world)
         assert 'name="lineage-1-restricted" value="true"' in form
@@ -366,7 +351,7 @@ class TestUpdateKeepsHiddenLinks:
 
     def test_missing_upstream_is_still_an_error(self, app, world):
         """An entry without upstream and without the restricted mark is rejected."""
-        headers = _headers(world["downstream_editor"])
+        headers = token_headers(world["downstream_editor"])
 
         response = app.post(
             "/api/3/action/package_patch",
@@ -396,7 +381,7 @@ class TestSavingAnswers:
     )
     def test_saved_dataset_is_masked(self, app, world, action, extra):
         """The dict a save returns masks what package_show would mask."""
-        headers = _headers(world["downstream_editor"])
+        headers = token_headers(world["downstream_editor"])
         if action == "package_revise":
             body = {
                 "match": {"name": "kunjungan-berbasis-nik"},
