@@ -38,13 +38,13 @@ def _plain(row: Any) -> tuple[Any, ...]:
 
 
 def assert_tables_current() -> None:
-    """The tables as kept equal the tables rebuilt from every dataset."""
+    """The maintained tables equal the tables rebuilt from every dataset."""
     model.Session.commit()
-    kept = _snapshot()
+    maintained = _snapshot()
     links.rebuild(model.Session.connection())
     rebuilt = _snapshot()
     model.Session.rollback()
-    assert kept == rebuilt
+    assert maintained == rebuilt
 
 
 def _views(user: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -196,15 +196,17 @@ class TestKeptInStep:
         self, make_dataset, dinkes, skpd_factory
     ):
         """A deleted SKPD's name leaves the flow graph and the matrix."""
-        gone = skpd_factory(name="skpd-bubar", title="SKPD Bubar", skpd_code="9.99.01")
+        deleted_skpd = skpd_factory(
+            name="skpd-bubar", title="SKPD Bubar", skpd_code="9.99.01"
+        )
         make_dataset(
             dinkes,
             "untuk-bubar",
-            exchange_needs=[{"consumer": gone["id"], "status": "agreed"}],
+            exchange_needs=[{"consumer": deleted_skpd["id"], "status": "agreed"}],
         )
         assert "skpd-bubar" in str(act("skpd_flow_graph_show", None))
 
-        _call("organization_delete", id=gone["id"])
+        _call("organization_delete", id=deleted_skpd["id"])
 
         assert "skpd-bubar" not in str(act("skpd_flow_graph_show", None))
         assert "skpd-bubar" not in str(act("skpd_exchange_matrix_show", None))

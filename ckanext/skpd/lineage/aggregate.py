@@ -245,11 +245,11 @@ def _new_edge() -> dict[str, Any]:
 def flow_counts(viewer: Viewer, domain: str | None) -> FlowCounts:
     """Count the SKPD flow graph as the viewer may see it.
 
-    Edges count distinct datasets (``weight``; ``lineage`` and ``exchange``
-    per path) and links and needs per code; ``internal`` counts the links
-    inside one SKPD, ``owned`` the readable datasets of each SKPD, and
-    ``withheld`` the datasets the viewer may not read that take part in a
-    flow between two SKPD.
+    Edges count distinct datasets (``weight``, and ``lineage`` and
+    ``exchange`` per path) and links and needs per code. ``internal``
+    counts the links inside one SKPD and ``owned`` the readable datasets of
+    each SKPD. ``withheld`` counts the datasets the viewer may not read that
+    take part in a flow between two SKPD.
     """
     domain = domain or ""
     counts = FlowCounts()
@@ -298,10 +298,11 @@ def _add_visible(counts: FlowCounts, row: Any) -> None:
 def need_counts(viewer: Viewer, domain: str | None, limit: int) -> NeedCounts:
     """Count the exchange matrix as the viewer may see it.
 
-    ``cells`` counts needs per provider, consumer and status; ``withheld``
-    the datasets with needs the viewer may not read; ``unmet_total`` the
-    needs that their dataset does not meet, of which ``unmet`` contains the
-    first ``limit`` rows (src, dst, code, dataset_id, detail).
+    ``cells`` counts needs per provider, consumer and status, and
+    ``withheld`` the datasets with needs the viewer may not read.
+    ``unmet_total`` counts the needs that their dataset does not meet, and
+    ``unmet`` contains the first ``limit`` of them as rows (src, dst, code,
+    dataset_id, detail).
     """
     domain = domain or ""
     found = NeedCounts()

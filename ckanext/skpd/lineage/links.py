@@ -20,11 +20,11 @@ a dataset:
     whose datasets are all public, ``unmet`` the needs that the dataset
     does not meet as recorded (the reasons are in ``detail``).
 ``skpd_flow``
-    for each pair of SKPD and each domain (the empty domain stands for
-    all), the counts over the public rows (``audience`` "public") and over
-    all usable rows (``audience`` "all", for sysadmins): distinct datasets
-    in all, by lineage and by exchange need, lineage links, unmet needs,
-    and links and needs per code; ``doc`` has the same counts as JSON text,
+    for each pair of SKPD and each domain (the empty domain is all), the
+    counts over the public rows (``audience`` "public") and over all usable
+    rows (``audience`` "all", for sysadmins). They are distinct datasets in
+    all, by lineage and by exchange need, lineage links, unmet needs, and
+    links and needs per code; ``doc`` has the same counts as JSON text,
     in the shape the flow views read. Rows with ``src`` equal to ``dst`` hold the links
     inside one SKPD.
 ``skpd_link_state``
